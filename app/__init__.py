@@ -1,0 +1,63 @@
+"""Leadform: a conversational smart-form builder and hosted form server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: defaults, then LEADFORM_* environment, then `config`."""
+    app = Flask(__name__, instance_relative_config=True, static_folder="../static",
+                template_folder="../templates")
+    configure_settings(app, config)
+    configure_database(app)
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_cli(app)
+    return app
+
+
+def configure_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
+    from app.config import DEFAULTS, database_url_from_environment
+
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("LEADFORM")
+    env_url = database_url_from_environment()
+    if env_url:
+        app.config["DATABASE_URL"] = env_url
+    if config:
+        app.config.from_mapping(config)
+    if not app.config.get("DATABASE_URL"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "leadform.db")
+
+
+def configure_database(app: Flask) -> None:
+    from app import db
+
+    db.init_app(app)
+
+
+def configure_extensions(app: Flask) -> None:
+    from app.extensions import csrf
+
+    csrf.init_app(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    # Imported here so that importing `app` never drags in every view module.
+    from app.web.api import bp as api_bp
+    from app.web.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+
+
+def configure_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

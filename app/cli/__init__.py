@@ -1,0 +1,13 @@
+"""Command groups for `flask --app wsgi ...`."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from app.cli.database import db_group
+    from app.cli.demo import demo_group
+    from app.cli.forms import forms_group
+    from app.cli.workspaces import workspaces_group
+
+    for group in (db_group, forms_group, demo_group, workspaces_group):
+        app.cli.add_command(group)

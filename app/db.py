@@ -1,0 +1,89 @@
+"""Engine and sessions: one engine per app, one session per request.
+
+SQLite gets WAL, foreign keys and a busy timeout on every connection, and
+transactions that will write can start with `BEGIN IMMEDIATE` (see
+`write_session`) so that concurrent writers queue instead of failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+_IMMEDIATE = "leadform_begin_immediate"
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 15_000, echo: bool = False) -> Engine:
+    """Create an engine with the project's per-dialect connection settings."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000})
+    _configure_sqlite(engine, busy_timeout_ms)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        busy_timeout_ms=int(app.config["SQLITE_BUSY_TIMEOUT_MS"]),
+        echo=bool(app.config["SQLALCHEMY_ECHO"]),
+    )
+    app.extensions["leadform.engine"] = engine
+    app.extensions["leadform.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine() -> Engine:
+    return current_app.extensions["leadform.engine"]  # type: ignore[no-any-return]
+
+
+def session() -> Session:
+    """The request's session; created on first use, closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["leadform.sessionmaker"]()
+    return g.db_session  # type: ignore[no-any-return]
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+@contextmanager
+def write_session(bind: Engine | None = None) -> Iterator[Session]:
+    """A session whose transaction takes the write lock up front on SQLite.
+
+    Commits on success and rolls back on error. On PostgreSQL it is an
+    ordinary transaction.
+    """
+    target = bind if bind is not None else engine()
+    if target.dialect.name == "sqlite":
+        target = target.execution_options(**{_IMMEDIATE: True})
+    with Session(target, expire_on_commit=False) as db_session, db_session.begin():
+        yield db_session

@@ -1,0 +1,37 @@
+"""Database models, one module per aggregate; import them all from here."""
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.models.base import Base, utcnow
+from app.models.contact import Contact, ContactProperty
+from app.models.form import Form, FormVersion
+from app.models.response import Response
+from app.models.workspace import Membership, User, Workspace
+
+__all__ = [
+    "Base",
+    "Contact",
+    "ContactProperty",
+    "Form",
+    "FormVersion",
+    "ImmutableVersionError",
+    "Membership",
+    "Response",
+    "User",
+    "Workspace",
+    "utcnow",
+]
+
+
+class ImmutableVersionError(RuntimeError):
+    """Raised when code tries to change a published version (invariant 1)."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_version_changes(session: Session, _context: object, _instances: object) -> None:
+    for obj in session.dirty:
+        if isinstance(obj, FormVersion) and session.is_modified(obj, include_collections=False):
+            raise ImmutableVersionError(
+                f"form version {obj.number} of form {obj.form_id} is published and immutable"
+            )

@@ -1,0 +1,1 @@
+"""Blueprints, one per audience: public (prospects), api, and later builder, sales, auth."""
