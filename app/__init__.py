@@ -17,6 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_database(app)
     configure_extensions(app)
     configure_blueprints(app)
+    configure_errors(app)
     configure_cli(app)
     return app
 
@@ -43,9 +44,12 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from app.extensions import csrf
+    from app.extensions import csrf, limiter
+    from app.web.security import configure_security_headers
 
     csrf.init_app(app)
+    limiter.init_app(app)
+    configure_security_headers(app)
 
 
 def configure_blueprints(app: Flask) -> None:
@@ -55,6 +59,12 @@ def configure_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+
+
+def configure_errors(app: Flask) -> None:
+    from app.web.errors import register_error_pages
+
+    register_error_pages(app)
 
 
 def configure_cli(app: Flask) -> None:

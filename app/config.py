@@ -10,7 +10,16 @@ DEFAULTS: dict[str, object] = {
     "SQLALCHEMY_ECHO": False,
     "SQLITE_BUSY_TIMEOUT_MS": 15_000,
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "MAX_FORM_PARTS": 200,
+    "MAX_FORM_MEMORY_SIZE": 256 * 1024,
     "WTF_CSRF_TIME_LIMIT": None,
+    # Hosted forms: a complete submit faster than this is a bot (it sees a normal ending).
+    "MIN_FILL_SECONDS": 3.0,
+    "SUBMIT_RATE_LIMIT": "30 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": False,
+    "RATELIMIT_HEADERS_ENABLED": True,
 }
 
 

@@ -157,3 +157,27 @@ def write_json(tmp_path: Path) -> Callable[[Any, str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def demo(app: Flask, cli: FlaskCliRunner) -> Flask:
+    """The demo workspace and its published talk-to-sales form."""
+    result = cli.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
+@pytest.fixture
+def publish_form(app: Flask) -> Callable[..., str]:
+    """Publish a definition as workspace `acme`'s form `slug`; returns its public URL."""
+    from app.db import write_session
+    from app.forms.versions import ensure_workspace, publish, save_draft
+
+    def publish_definition(definition: dict[str, Any], slug: str = "test-form") -> str:
+        with app.app_context(), write_session() as db_session:
+            workspace = ensure_workspace(db_session, "acme", "Acme")
+            form, _ = save_draft(db_session, workspace, slug, definition)
+            publish(db_session, form)
+        return f"/f/acme/{slug}"
+
+    return publish_definition

@@ -32,7 +32,7 @@ class StepVisit:
 class Simulation:
     steps: list[StepVisit]
     ending: dict[str, Any]
-    dropped: list[str] = field(default_factory=list)  # answers to fields that stayed hidden
+    dropped: list[str] = field(default_factory=list)  # answers to fields never shown
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,7 +67,8 @@ def simulate(
         position = next_step(definition, step["id"], data)
     endings = {ending["id"]: ending for ending in definition["endings"]}
     ending = endings.get(position.id, {"id": position.id}) if position.kind == "ending" else {}
-    return Simulation(steps=visits, ending=dict(ending), dropped=sorted(set(answers) - set(kept)))
+    asked = {outcome.id for visit in visits for outcome in visit.fields}
+    return Simulation(steps=visits, ending=dict(ending), dropped=sorted(set(answers) - asked))
 
 
 def _outcome(spec: dict[str, Any], answers: dict[str, Any]) -> FieldOutcome:

@@ -30,6 +30,8 @@ class Response(Base):
         ForeignKey("form_version.id", ondelete="RESTRICT"), index=True
     )
     visitor_id: Mapped[str | None] = mapped_column(String(64))
+    # The nonce of the page that started it: a double-clicked first step starts one response.
+    start_nonce: Mapped[str | None] = mapped_column(String(32), unique=True)
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact.id", ondelete="SET NULL"), index=True
     )

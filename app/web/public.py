@@ -1,16 +1,81 @@
-"""What anyone on the internet can reach: hosted forms and their public contracts."""
+"""What prospects reach: hosted forms, the embed script, public contracts.
+
+Thin views: parse the request, call the response service inside one write
+transaction, render or redirect with 303. htmx requests get the fragment
+they swap in; the same URLs work without JavaScript.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template
+import time
+from typing import Any
 
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.exc import IntegrityError
+
+from app import db
+from app.extensions import csrf, limiter
 from app.forms import load_schema
+from app.forms.fields import field_type
+from app.forms.versions import NotFound
+from app.models import Response as FormResponse
+from app.models import utcnow
+from app.responses.capture import capture
+from app.responses.screens import screens_ahead
+from app.responses.service import (
+    Outcome,
+    Published,
+    current_outcome,
+    data_of,
+    find_published,
+    fresh_outcome,
+    resumable_response,
+    submit,
+)
+from app.responses.tokens import (
+    Submission,
+    TamperedToken,
+    new_nonce,
+    new_visitor_id,
+    read_submission,
+    read_visitor,
+    sign_submission,
+    sign_visitor,
+)
+from app.web.form_page import ending_view, screen_view
+from app.web.security import form_page_headers
 
 bp = Blueprint("public", __name__)
+# Prospects have no session to protect: each POST carries a signed per-render
+# token instead (app.responses.tokens), which also works inside third-party iframes.
+csrf.exempt(bp)
 
 # URL rules of this blueprint, in one place:
-#   GET /                               landing page
-#   GET /schema/form-definition.json    the definition JSON Schema
+#   GET  /                                   landing page
+#   GET  /schema/form-definition.json        the definition JSON Schema
+#   GET  /embed.js                           the embed script
+#   GET  /f/<workspace>/<form>               the current screen (resumes a response)
+#   POST /f/<workspace>/<form>               answer a screen (or go back)
+#   POST /f/<workspace>/<form>/check/<field> re-validate one field (htmx, on blur)
+#   GET  /f/<workspace>/<form>/done/<token>  a completed response's ending
+
+VISITOR_COOKIE = "lf_v"
+DONE_SALT = "leadform.done"
 
 
 @bp.get("/")
@@ -24,3 +89,212 @@ def definition_schema() -> Response:
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.mimetype = "application/schema+json"
     return response
+
+
+@bp.get("/embed.js")
+def embed_script() -> Response:
+    response = send_from_directory(current_app.static_folder or "static", "embed.js",
+                                   mimetype="text/javascript", max_age=300)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/f/<workspace>/<form>")
+def show_form(workspace: str, form: str) -> ResponseReturnValue:
+    session = db.session()
+    published = _published_or_404(workspace, form)
+    visitor = _visitor()
+    existing = resumable_response(session, published.form, visitor)
+    if existing is not None:
+        return _render(published, current_outcome(existing), resumed=True)
+    captured = capture(published.version.definition, request.args, url=request.url,
+                       referrer=request.referrer)
+    start = {**captured.as_dict(), "t": time.time()}
+    return _render(published, fresh_outcome(published, captured), start=start)
+
+
+@bp.post("/f/<workspace>/<form>")
+@limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"])
+def answer_screen(workspace: str, form: str) -> ResponseReturnValue:
+    published = _published_or_404(workspace, form)
+    try:
+        token = read_submission(current_app.config["SECRET_KEY"], request.form.get("_lf_token"))
+    except TamperedToken as error:
+        return _error_page(400, "This page can't be submitted", str(error)
+                           + " Reload the form to continue: your saved answers are kept.")
+    posted = request.form.to_dict(flat=False)
+    back = request.form.get("_lf_action") == "back"
+    visitor = _visitor() or new_visitor_id()
+    outcome = _apply(published, visitor, token, posted, back)
+    if outcome.response is not None and outcome.response.visitor_id:
+        g.visitor_id = outcome.response.visitor_id
+    if outcome.ending is not None:
+        return _finish(published, outcome)
+    if _is_htmx() or outcome.errors:
+        return _render(published, outcome, status=422 if outcome.errors and not _is_htmx() else 200)
+    return redirect(url_for("public.show_form", workspace=workspace, form=form), 303)
+
+
+@bp.post("/f/<workspace>/<form>/check/<field_id>")
+def check_field(workspace: str, form: str, field_id: str) -> ResponseReturnValue:
+    """The inline error for one field, re-validated on blur; never touches its input."""
+    published = _published_or_404(workspace, form)
+    spec = _field_spec(published, field_id)
+    if spec is None:
+        abort(404)
+    raw: Any = request.form.getlist(field_id) if spec["type"] == "multi_choice" else (
+        request.form.get(field_id))
+    # An empty field is not an error until the visitor tries to continue.
+    error = None if raw in (None, "", []) else field_type(spec["type"]).parse(spec, raw).error
+    return render_template("public/_field_error.html", field_id=field_id, error=error)
+
+
+@bp.get("/f/<workspace>/<form>/done/<token>")
+def show_ending(workspace: str, form: str, token: str) -> ResponseReturnValue:
+    published = _published_or_404(workspace, form)
+    try:
+        signer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=DONE_SALT)
+        response_id = signer.loads(token)
+    except BadSignature:
+        return _error_page(400, "This link is not valid",
+                           "It may have been copied incompletely. Open the form again.")
+    response = db.session().get(FormResponse, response_id)
+    if response is None or response.form_id != published.form.id or response.state != "completed":
+        abort(404)
+    return _render(published, current_outcome(response))
+
+
+def _apply(published: Published, visitor: str, token: Submission,
+           posted: dict[str, list[str]], back: bool) -> Outcome:
+    """Run the submit in one write transaction; commit before anything is shown."""
+    min_fill = float(current_app.config["MIN_FILL_SECONDS"])
+    for attempt in (1, 2):
+        try:
+            with db.write_session() as session:
+                fresh = find_published(session, published.workspace.slug, published.form.slug)
+                outcome = submit(session, fresh, visitor, token, posted, utcnow(), back=back,
+                                 min_fill_seconds=min_fill)
+                _load_for_render(outcome)
+            return outcome
+        except IntegrityError:
+            # Two clicks raced to start the same response: the second finds the first.
+            if attempt == 2:
+                raise
+        except TamperedToken:
+            raise
+    raise AssertionError("unreachable")
+
+
+def _load_for_render(outcome: Outcome) -> None:
+    """Touch what templates read, so rendering after commit needs no session."""
+    _ = outcome.version.definition
+    if outcome.response is not None:
+        _ = (outcome.response.answers, outcome.response.hidden, outcome.response.meta)
+
+
+def _finish(published: Published, outcome: Outcome) -> ResponseReturnValue:
+    assert outcome.ending is not None and outcome.response is not None
+    done_token = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=DONE_SALT).dumps(
+        outcome.response.id
+    )
+    done_url = url_for("public.show_ending", workspace=published.workspace.slug,
+                       form=published.form.slug, token=done_token)
+    if outcome.ending.get("type") == "redirect" and outcome.ending.get("url"):
+        if _is_htmx():
+            response = make_response("", 200)
+            response.headers["HX-Redirect"] = outcome.ending["url"]
+            return response
+        return redirect(outcome.ending["url"], 303)
+    if _is_htmx():
+        response = make_response(_render(published, outcome))
+        response.headers["HX-Push-Url"] = done_url
+        return response
+    return redirect(done_url, 303)
+
+
+def _render(published: Published, outcome: Outcome, *, status: int = 200,
+            start: dict[str, Any] | None = None, resumed: bool = False) -> ResponseReturnValue:
+    definition = outcome.definition
+    context: dict[str, Any] = {
+        "workspace": published.workspace.slug,
+        "form_slug": published.form.slug,
+        "form_title": definition.get("title", ""),
+        "embedded": request.args.get("embed") == "1" or request.form.get("_lf_embed") == "1",
+        "resumed": resumed,
+    }
+    response = outcome.response
+    answers = dict(response.answers) if response else {}
+    hidden = dict(response.hidden) if response else {}
+    if outcome.ending is not None:
+        context["ending"] = ending_view(outcome.ending, answers, hidden)
+        template = "public/_ending.html" if _is_htmx() else "public/ending.html"
+    else:
+        assert outcome.screen is not None
+        token = Submission(
+            version_id=outcome.version.id,
+            response_id=response.id if response else None,
+            screen=outcome.screen.key,
+            nonce=new_nonce(),
+            start=start if response is None else None,
+        )
+        context["token"] = sign_submission(current_app.config["SECRET_KEY"], token)
+        context["screen"] = screen_view(outcome, is_last=_is_last(outcome))
+        context["step_key"] = outcome.screen.key
+        template = "public/_screen.html" if _is_htmx() else "public/form.html"
+    http_response = make_response(render_template(template, **context), status)
+    form_page_headers(http_response, definition)
+    return http_response
+
+
+def _is_last(outcome: Outcome) -> bool:
+    assert outcome.screen is not None
+    return screens_ahead(outcome.definition, outcome.screen, data_of(outcome.response)) == 0
+
+
+def _published_or_404(workspace: str, form: str) -> Published:
+    try:
+        return find_published(db.session(), workspace, form)
+    except NotFound:
+        abort(404)
+
+
+def _field_spec(published: Published, field_id: str) -> dict[str, Any] | None:
+    for step in published.version.definition["steps"]:
+        for spec in step["fields"]:
+            if spec["id"] == field_id:
+                return dict(spec)
+    return None
+
+
+def _visitor() -> str | None:
+    return read_visitor(current_app.config["SECRET_KEY"], request.cookies.get(VISITOR_COOKIE))
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _error_page(status: int, title: str, message: str) -> ResponseReturnValue:
+    return render_template("public/error.html", title=title, message=message), status
+
+
+@bp.after_app_request
+def _set_visitor_cookie(response: Response) -> Response:
+    """Give every form visitor a signed id; keep the one a response already has."""
+    if not request.path.startswith("/f/"):
+        return response
+    wanted = g.get("visitor_id") or _visitor() or new_visitor_id()
+    if wanted != _visitor():
+        secure = request.is_secure
+        response.set_cookie(
+            VISITOR_COOKIE,
+            sign_visitor(current_app.config["SECRET_KEY"], wanted),
+            max_age=60 * 60 * 24 * 365,
+            httponly=True,
+            secure=secure,
+            # Embedded on another site, the cookie must be sent cross-site (HTTPS only).
+            samesite="None" if secure else "Lax",
+            partitioned=secure,
+        )
+    return response
+

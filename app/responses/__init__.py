@@ -1,0 +1,1 @@
+"""Responses to hosted forms: capture, screens, tokens and the service that saves them."""

@@ -1,0 +1,75 @@
+"""What a form's URL brings along: hidden fields, UTM, prefill, referrer. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.forms.fields import field_type
+
+STANDARD_PARAMETERS = (
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid",
+)
+MAX_VALUE_LENGTH = 500
+MAX_URL_LENGTH = 2000
+# The embed script passes the host page's address and referrer under these names.
+HOST_PAGE_PARAMETER = "lf_page"
+HOST_REFERRER_PARAMETER = "lf_ref"
+
+
+@dataclass(frozen=True)
+class Captured:
+    hidden: dict[str, str] = field(default_factory=dict)
+    prefill: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"hidden": self.hidden, "prefill": self.prefill, "meta": self.meta}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Captured:
+        return cls(hidden=dict(data.get("hidden") or {}), prefill=dict(data.get("prefill") or {}),
+                   meta=dict(data.get("meta") or {}))
+
+
+def capture(
+    definition: Mapping[str, Any],
+    query: Mapping[str, str],
+    *,
+    url: str,
+    referrer: str | None,
+) -> Captured:
+    """Pick out of the query string what the definition asks to keep.
+
+    Hidden names and standard UTM parameters go to `hidden`; values for
+    fields marked `prefill` (and `hidden`-type fields) go to `prefill`, parsed
+    by their field type so a bad value is simply not used.
+    """
+    names = set(STANDARD_PARAMETERS) | set(definition.get("hidden") or [])
+    hidden = {
+        name: _clip(query[name], MAX_VALUE_LENGTH)
+        for name in sorted(names)
+        if query.get(name)
+    }
+    prefill: dict[str, Any] = {}
+    for step in definition.get("steps", []):
+        for spec in step.get("fields", []):
+            if not (spec.get("prefill") or spec.get("type") == "hidden"):
+                continue
+            raw = query.get(spec["id"])
+            if raw:
+                parsed = field_type(spec["type"]).parse(spec, _clip(raw, MAX_VALUE_LENGTH))
+                if parsed.error is None and parsed.value is not None:
+                    prefill[spec["id"]] = parsed.value
+    meta = {
+        "landing_page": _clip(query.get(HOST_PAGE_PARAMETER) or url, MAX_URL_LENGTH),
+        "referrer": _clip(query.get(HOST_REFERRER_PARAMETER) or referrer or "", MAX_URL_LENGTH),
+    }
+    if query.get(HOST_PAGE_PARAMETER):
+        meta["embedded"] = "1"
+    return Captured(hidden=hidden, prefill=prefill, meta={k: v for k, v in meta.items() if v})
+
+
+def _clip(value: str, limit: int) -> str:
+    return value[:limit]

@@ -1,0 +1,339 @@
+"""Saving a visitor's way through a hosted form: start, answer, go back, complete.
+
+Every function takes the session of a write transaction (`app.db.write_session`)
+and leaves committing to its caller, so an acknowledged submit is committed
+before the visitor sees what comes next (invariant 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.forms.fields import field_type
+from app.forms.versions import NotFound
+from app.logic import facts, prune_answers
+from app.models import Form, FormVersion, Response, Workspace
+from app.responses.capture import Captured
+from app.responses.screens import (
+    Screen,
+    first_screen,
+    progress_percent,
+    screen_after,
+    screen_fields,
+    screens_ahead,
+)
+from app.responses.tokens import Submission, TamperedToken
+
+HONEYPOT_FIELD = "lf_website"
+
+
+@dataclass(frozen=True)
+class Published:
+    workspace: Workspace
+    form: Form
+    version: FormVersion
+
+
+@dataclass
+class Outcome:
+    """Where the visitor is after a request: a screen to show, or an ending."""
+
+    response: Response | None
+    version: FormVersion
+    screen: Screen | None = None
+    ending: dict[str, Any] | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    typed: dict[str, Any] = field(default_factory=dict)  # what was posted, shown back as typed
+    progress: int = 0
+    can_go_back: bool = False
+
+    @property
+    def definition(self) -> dict[str, Any]:
+        return self.version.definition
+
+
+def find_published(session: Session, workspace_slug: str, form_slug: str) -> Published:
+    """The form's newest published version; archived and unpublished forms are not found."""
+    row = session.execute(
+        select(Workspace, Form)
+        .join(Form, Form.workspace_id == Workspace.id)
+        .where(Workspace.slug == workspace_slug, Form.slug == form_slug, Form.status == "active")
+    ).first()
+    if row is None:
+        raise NotFound("No such form.")
+    workspace, form = row
+    version = session.scalar(
+        select(FormVersion)
+        .where(FormVersion.form_id == form.id)
+        .order_by(FormVersion.number.desc())
+        .limit(1)
+    )
+    if version is None:
+        raise NotFound("This form is not published.")
+    return Published(workspace, form, version)
+
+
+def resumable_response(session: Session, form: Form, visitor_id: str | None) -> Response | None:
+    """The visitor's unfinished response to this form, if any: reloading resumes it."""
+    if not visitor_id:
+        return None
+    return session.scalar(
+        select(Response)
+        .where(
+            Response.form_id == form.id,
+            Response.visitor_id == visitor_id,
+            Response.state.in_(("in_progress", "abandoned")),
+        )
+        .order_by(Response.started_at.desc(), Response.id.desc())
+        .limit(1)
+    )
+
+
+def data_of(response: Response | None, captured: Captured | None = None) -> dict[str, Any]:
+    """The logic document for a response (or for a visitor who has not answered yet)."""
+    if response is not None:
+        return facts(answers=response.answers, hidden=response.hidden)
+    return facts(answers={}, hidden=captured.hidden if captured else {})
+
+
+def fresh_outcome(published: Published, captured: Captured) -> Outcome:
+    """The first screen for a visitor with no response yet."""
+    definition = published.version.definition
+    data = data_of(None, captured)
+    place = first_screen(definition, data)
+    if not isinstance(place, Screen):
+        ending = _ending(definition, place.id)
+        return Outcome(response=None, version=published.version, ending=ending)
+    outcome = _screen_outcome(None, published.version, place, data, visited=0)
+    outcome.typed = dict(captured.prefill)  # shown in the inputs, saved once answered
+    return outcome
+
+
+def current_outcome(response: Response) -> Outcome:
+    """Where a stored response stands: its current screen, or its ending."""
+    definition = response.version.definition
+    if response.state == "completed":
+        return Outcome(response=response, version=response.version,
+                       ending=_ending(definition, response.ending or ""))
+    data = data_of(response)
+    screen = Screen.from_key(response.current_step or "")
+    return _screen_outcome(response, response.version, screen, data,
+                           visited=len(response.meta.get("path", [])))
+
+
+def submit(
+    session: Session,
+    published: Published,
+    visitor_id: str,
+    token: Submission,
+    posted: Mapping[str, list[str]],
+    now: datetime,
+    *,
+    back: bool = False,
+    min_fill_seconds: float = 0,
+) -> Outcome:
+    """Apply one POST of a screen. Replays and double clicks change nothing."""
+    response = _response_for(session, published, visitor_id, token, now)
+    if response.state == "completed":
+        return current_outcome(response)
+    meta = dict(response.meta)
+    if token.nonce == meta.get("last_nonce"):
+        return current_outcome(response)  # this exact render was already applied
+    screen = Screen.from_key(token.screen)
+    path = list(meta.get("path", []))
+    if screen.key != response.current_step:
+        if screen.key not in path:
+            return current_outcome(response)  # an outdated page: show where they really are
+        path = path[: path.index(screen.key)]  # answering an earlier page again
+    if posted.get(HONEYPOT_FIELD, [""])[0]:
+        meta["bot"] = "honeypot"
+    definition = response.version.definition
+    typed, parsed, errors = _read_screen(definition, response, screen, posted)
+    answers = {**response.answers, **parsed}
+    meta["last_nonce"] = token.nonce
+    response.state = "in_progress"
+    if back:
+        return _go_back(response, meta, path, screen, answers, errors)
+    if errors:
+        # Keep the valid answers (nothing typed is lost) and show the screen again.
+        response.answers = prune_answers(definition, answers)
+        meta["path"] = path
+        response.meta = meta
+        response.current_step = screen.key
+        outcome = current_outcome(response)
+        outcome.errors, outcome.typed = errors, typed
+        return outcome
+    answers = prune_answers(definition, answers)
+    place = screen_after(definition, screen, facts(answers=answers, hidden=response.hidden))
+    response.answers = answers
+    if isinstance(place, Screen):
+        meta["path"] = [*path, screen.key]
+        response.meta = meta
+        response.current_step = place.key
+        return current_outcome(response)
+    _flag_fast_fill(meta, now, min_fill_seconds)
+    meta["path"] = [*path, screen.key]
+    response.meta = meta
+    response.state = "completed"
+    response.current_step = None
+    response.ending = place.id
+    response.completed_at = now
+    session.flush()
+    return current_outcome(response)
+
+
+def mark_abandoned(session: Session, idle_since: datetime) -> int:
+    """Count responses untouched since `idle_since` as abandoned; returns how many."""
+    result = session.execute(
+        update(Response)
+        .where(Response.state == "in_progress", Response.updated_at < idle_since)
+        .values(state="abandoned")
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _response_for(
+    session: Session, published: Published, visitor_id: str, token: Submission, now: datetime
+) -> Response:
+    if token.response_id is None:
+        return _start(session, published, visitor_id, token, now)
+    query = select(Response).where(
+        Response.id == token.response_id, Response.form_id == published.form.id
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    response = session.scalar(query)
+    if response is None or response.version_id != token.version_id:
+        raise TamperedToken("This form page does not belong to this form.")
+    return response
+
+
+def _start(
+    session: Session, published: Published, visitor_id: str, token: Submission, now: datetime
+) -> Response:
+    """Create the response on the version that was rendered; once per rendered page."""
+    existing = session.scalar(select(Response).where(Response.start_nonce == token.nonce))
+    if existing is not None:
+        if existing.form_id != published.form.id:
+            raise TamperedToken("This form page does not belong to this form.")
+        return existing
+    version = session.get(FormVersion, token.version_id)
+    if version is None or version.form_id != published.form.id:
+        raise TamperedToken("This form page does not belong to this form.")
+    captured = Captured.from_dict(token.start or {})
+    response = Response(
+        workspace_id=published.workspace.id,
+        form_id=published.form.id,
+        version_id=version.id,
+        visitor_id=visitor_id,
+        start_nonce=token.nonce,
+        state="in_progress",
+        current_step=token.screen,
+        answers={},
+        hidden=captured.hidden,
+        meta={**captured.meta, "prefill": captured.prefill, "path": [],
+              "rendered_at": (token.start or {}).get("t")},
+        started_at=now,
+    )
+    session.add(response)
+    session.flush()
+    return response
+
+
+def _read_screen(
+    definition: dict[str, Any], response: Response, screen: Screen, posted: Mapping[str, list[str]]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """Two passes: visibility from the answers including this screen's, then validation.
+
+    Returns what was typed (to show back), the parsed answers of visible fields,
+    and an error per visible field that is not acceptable.
+    """
+    everything = {spec["id"]: spec for spec in _step_fields(definition, screen.step)}
+    typed: dict[str, Any] = {}
+    first_pass: dict[str, Any] = {}
+    for spec in everything.values():
+        kind = field_type(spec["type"])
+        if not kind.has_input or spec["type"] == "hidden":
+            continue
+        raw = posted.get(spec["id"], [])
+        value: Any = raw if spec["type"] == "multi_choice" else (raw[0] if raw else None)
+        typed[spec["id"]] = value
+        parsed = kind.parse(spec, value)  # type: ignore[arg-type]
+        if parsed.error is None:
+            first_pass[spec["id"]] = parsed.value
+    visible = screen_fields(
+        definition, screen, facts(answers={**response.answers, **first_pass},
+                                  hidden=response.hidden)
+    )
+    parsed_answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for spec in visible:
+        kind = field_type(spec["type"])
+        if not kind.has_input or spec["type"] == "hidden":
+            continue
+        result = kind.parse(spec, typed.get(spec["id"]))  # type: ignore[arg-type]
+        if result.error:
+            errors[spec["id"]] = result.error
+        elif result.value is not None:
+            parsed_answers[spec["id"]] = result.value
+        else:
+            parsed_answers[spec["id"]] = None
+    for spec in everything.values():  # hidden fields carry the value the URL brought
+        if spec["type"] == "hidden" and spec["id"] in response.meta.get("prefill", {}):
+            parsed_answers[spec["id"]] = response.meta["prefill"][spec["id"]]
+    return typed, {k: v for k, v in parsed_answers.items() if v is not None}, errors
+
+
+def _step_fields(definition: dict[str, Any], step_id: str) -> list[dict[str, Any]]:
+    for step in definition["steps"]:
+        if step["id"] == step_id:
+            return list(step["fields"])
+    raise TamperedToken("This form page refers to a step the form does not have.")
+
+
+def _go_back(
+    response: Response, meta: dict[str, Any], path: list[str], screen: Screen,
+    answers: dict[str, Any], errors: dict[str, str],
+) -> Outcome:
+    """Keep what was validly typed, then show the previous screen."""
+    response.answers = answers
+    if path:
+        response.current_step = path.pop()
+    else:
+        response.current_step = screen.key
+    meta["path"] = path
+    response.meta = meta
+    return current_outcome(response)
+
+
+def _flag_fast_fill(meta: dict[str, Any], now: datetime, min_fill_seconds: float) -> None:
+    rendered_at = meta.get("rendered_at")
+    if min_fill_seconds and isinstance(rendered_at, (int, float)):
+        if now.timestamp() - rendered_at < min_fill_seconds:
+            meta.setdefault("bot", "too_fast")
+
+
+def _screen_outcome(
+    response: Response | None, version: FormVersion, screen: Screen,
+    data: dict[str, Any], *, visited: int,
+) -> Outcome:
+    definition = version.definition
+    ahead = screens_ahead(definition, screen, data)
+    return Outcome(
+        response=response, version=version, screen=screen,
+        progress=progress_percent(visited, ahead), can_go_back=visited > 0,
+    )
+
+
+def _ending(definition: dict[str, Any], ending_id: str) -> dict[str, Any]:
+    for ending in definition["endings"]:
+        if ending["id"] == ending_id:
+            return dict(ending)
+    return dict(definition["endings"][0])

@@ -1,0 +1,44 @@
+"""Security headers: who may frame which page, and what a page may load."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask, Response
+
+_HOST = re.compile(r"^(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?$")
+
+BASE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; object-src 'none'"
+)
+
+
+def frame_ancestors(definition: dict[str, Any]) -> str:
+    """The form's allowed embedding hosts; none listed means any site may embed it."""
+    allowed = (definition.get("settings") or {}).get("allowed_domains") or []
+    hosts = [
+        host.lower() for host in allowed if isinstance(host, str) and _HOST.match(host.lower())
+    ]
+    if not hosts:
+        return "frame-ancestors *"
+    sources = " ".join(f"https://{host} http://{host}" for host in hosts)
+    return f"frame-ancestors 'self' {sources}"
+
+
+def form_page_headers(response: Response, definition: dict[str, Any]) -> None:
+    response.headers["Content-Security-Policy"] = f"{BASE_POLICY}; {frame_ancestors(definition)}"
+
+
+def configure_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _defaults(response: Response) -> Response:
+        # Pages that set their own policy (hosted forms) keep it; everything else,
+        # the back office included, may not be framed at all.
+        response.headers.setdefault(
+            "Content-Security-Policy", f"{BASE_POLICY}; frame-ancestors 'none'"
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response

@@ -1,0 +1,46 @@
+/* Leadform hosted form: small progressive enhancements; the server decides everything. */
+(function () {
+  "use strict";
+  var embedded = window.parent !== window;
+
+  function reportHeight() {
+    if (!embedded) return;
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    window.parent.postMessage({ type: "leadform:resize", height: height }, "*");
+  }
+
+  function onSwap(event) {
+    reportHeight();
+    var screen = document.getElementById("lf-screen");
+    if (!screen) return;
+    var focusTarget = screen.querySelector("[autofocus]") || screen.querySelector("h1");
+    if (event && focusTarget) {
+      if (focusTarget.tagName === "H1") focusTarget.setAttribute("tabindex", "-1");
+      focusTarget.focus({ preventScroll: embedded });
+    }
+    if (embedded && screen.classList.contains("lf-ending")) {
+      window.parent.postMessage({ type: "leadform:completed" }, "*");
+    }
+  }
+
+  // Enter on a radio button or checkbox continues, as it does in a text box.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "Enter" || !target || !target.form) return;
+    if (target.type === "radio" || target.type === "checkbox") {
+      event.preventDefault();
+      var next = target.form.querySelector(".lf-next");
+      if (next) target.form.requestSubmit(next);
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", onSwap);
+  document.addEventListener("DOMContentLoaded", function () {
+    if (embedded) document.documentElement.classList.add("lf-embedded");
+    reportHeight();
+  });
+  window.addEventListener("load", reportHeight);
+  if (window.ResizeObserver) {
+    new ResizeObserver(reportHeight).observe(document.documentElement);
+  }
+})();
