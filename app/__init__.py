@@ -44,12 +44,15 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from app.extensions import csrf, limiter
+    from app.extensions import compress, csrf, limiter
+    from app.web.assets import configure_assets
     from app.web.security import configure_security_headers
 
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     configure_security_headers(app)
+    configure_assets(app)
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -20,6 +20,11 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": False,
     "RATELIMIT_HEADERS_ENABLED": True,
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_MIMETYPES": [
+        "text/html", "text/css", "text/javascript", "application/javascript",
+        "application/json", "application/schema+json", "image/svg+xml",
+    ],
 }
 
 
