@@ -117,15 +117,15 @@ def show_form(workspace: str, form: str) -> ResponseReturnValue:
 @limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"])
 def answer_screen(workspace: str, form: str) -> ResponseReturnValue:
     published = _published_or_404(workspace, form)
-    try:
-        token = read_submission(current_app.config["SECRET_KEY"], request.form.get("_lf_token"))
-    except TamperedToken as error:
-        return _error_page(400, "This page can't be submitted", str(error)
-                           + " Reload the form to continue: your saved answers are kept.")
     posted = request.form.to_dict(flat=False)
     back = request.form.get("_lf_action") == "back"
     visitor = _visitor() or new_visitor_id()
-    outcome = _apply(published, visitor, token, posted, back)
+    try:
+        token = read_submission(current_app.config["SECRET_KEY"], request.form.get("_lf_token"))
+        outcome = _apply(published, visitor, token, posted, back)
+    except TamperedToken as error:
+        return _error_page(400, "This page can't be submitted", str(error)
+                           + " Reload the form to continue: your saved answers are kept.")
     if outcome.response is not None and outcome.response.visitor_id:
         g.visitor_id = outcome.response.visitor_id
     if outcome.ending is not None:
@@ -167,22 +167,21 @@ def show_ending(workspace: str, form: str, token: str) -> ResponseReturnValue:
 def _apply(published: Published, visitor: str, token: Submission,
            posted: dict[str, list[str]], back: bool) -> Outcome:
     """Run the submit in one write transaction; commit before anything is shown."""
-    min_fill = float(current_app.config["MIN_FILL_SECONDS"])
-    for attempt in (1, 2):
-        try:
-            with db.write_session() as session:
-                fresh = find_published(session, published.workspace.slug, published.form.slug)
-                outcome = submit(session, fresh, visitor, token, posted, utcnow(), back=back,
-                                 min_fill_seconds=min_fill)
-                _load_for_render(outcome)
-            return outcome
-        except IntegrityError:
-            # Two clicks raced to start the same response: the second finds the first.
-            if attempt == 2:
-                raise
-        except TamperedToken:
-            raise
-    raise AssertionError("unreachable")
+    try:
+        return _submit_once(published, visitor, token, posted, back)
+    except IntegrityError:
+        # Two clicks raced to start the same response; the retry finds the winner's row.
+        return _submit_once(published, visitor, token, posted, back)
+
+
+def _submit_once(published: Published, visitor: str, token: Submission,
+                 posted: dict[str, list[str]], back: bool) -> Outcome:
+    with db.write_session() as session:
+        fresh = find_published(session, published.workspace.slug, published.form.slug)
+        outcome = submit(session, fresh, visitor, token, posted, utcnow(), back=back,
+                         min_fill_seconds=float(current_app.config["MIN_FILL_SECONDS"]))
+        _load_for_render(outcome)
+    return outcome
 
 
 def _load_for_render(outcome: Outcome) -> None:

@@ -165,3 +165,41 @@ def test_idle_responses_are_marked_abandoned_and_still_resume(demo, client, cli,
     assert "Where do you work, Ada?" in client.get(DEMO_URL).get_data(as_text=True)
     fill_demo(client, "company")
     assert all_responses(db_engine)[0].state == "in_progress"
+
+
+def test_simultaneous_posts_of_one_first_step_start_one_response(demo, app, db_engine):
+    client = app.test_client()
+    token = token_of(client.get(DEMO_URL).get_data(as_text=True))
+    cookie = client.get_cookie("lf_v")
+    statuses: list[int] = []
+
+    def submit() -> None:
+        twin = app.test_client()
+        twin.set_cookie("lf_v", cookie.value)
+        reply = twin.post(DEMO_URL, data={"_lf_token": token, **STEP_ANSWERS["you"]})
+        statuses.append(reply.status_code)
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [303] * 6
+    assert len(all_responses(db_engine)) == 1
+
+
+def test_a_token_for_another_form_is_refused(demo, app, client, publish_form, db_engine):
+    other_url = publish_form({
+        "schema": 1, "title": "Other",
+        "steps": [{"id": "you", "fields": [{"id": "first_name", "type": "short_text",
+                                            "label": "Name"}]}],
+        "endings": [{"id": "done", "type": "message"}],
+    })
+    fill_demo(client, "you")
+    demo_token = token_of(client.get(DEMO_URL).get_data(as_text=True))
+
+    reply = client.post(other_url, data={"_lf_token": demo_token, "first_name": "x"})
+
+    assert reply.status_code == 400
+    assert len(all_responses(db_engine)) == 1
