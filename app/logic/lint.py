@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from app.logic.branching import live_branches, moves, reachable, shortest_route
@@ -21,9 +21,9 @@ from app.logic.conditions import (
     operations,
 )
 from app.logic.jsonlogic import JsonLogicError, apply, operators, referenced_vars
+from app.logic.lint_index import Condition, Field, Form, build_form, dicts, id_of, pointer
 
 Severity = Literal["error", "warning"]
-ConditionKind = Literal["step", "field", "branch", "route"]
 
 OPTION_TYPES = frozenset({"choice", "dropdown", "multi_choice"})
 EQUALITY = frozenset({"==", "===", "!=", "!=="})
@@ -41,11 +41,6 @@ class LintIssue:
         return {"path": self.path, "message": self.message, "severity": self.severity}
 
 
-def pointer(*parts: object) -> str:
-    """A JSON pointer (RFC 6901) from path parts."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
-
-
 def _error(path: str, message: str) -> LintIssue:
     return LintIssue(path, message, "error")
 
@@ -56,89 +51,6 @@ def _warning(path: str, message: str) -> LintIssue:
 
 def _show(value: Any) -> str:
     return f"'{value}'" if isinstance(value, str) else json.dumps(value)
-
-
-# --- an index of the definition, built once -------------------------------------------
-
-
-@dataclass(frozen=True)
-class Step:
-    index: int  # position in the raw "steps" list, for pointers
-    id: str | None
-    raw: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Field:
-    step: int  # position of its step among `Form.steps`
-    index: int  # position in its step's raw "fields" list
-    raw: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Condition:
-    path: str
-    rule: Any
-    kind: ConditionKind
-    step: int = -1  # position among `Form.steps`; -1 for route rules
-    field_index: int = -1
-
-
-@dataclass
-class Form:
-    steps: list[Step] = field(default_factory=list)
-    fields: dict[str, Field] = field(default_factory=dict)
-    endings: list[tuple[int, str | None]] = field(default_factory=list)
-    hidden: set[str] = field(default_factory=set)
-    route: list[Any] = field(default_factory=list)
-    conditions: list[Condition] = field(default_factory=list)
-
-    def raw_steps(self) -> list[dict[str, Any]]:
-        return [step.raw for step in self.steps]
-
-
-def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
-    items = value if isinstance(value, list) else []
-    return [(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
-
-
-def _id(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _index_step(form: Form, index: int, raw: dict[str, Any]) -> None:
-    pos = len(form.steps)
-    form.steps.append(Step(index, _id(raw.get("id")), raw))
-    if raw.get("visible_if") is not None:
-        path = pointer("steps", index, "visible_if")
-        form.conditions.append(Condition(path, raw["visible_if"], "step", pos))
-    for field_index, raw_field in _dicts(raw.get("fields")):
-        field_id = _id(raw_field.get("id"))
-        if field_id is not None:
-            form.fields.setdefault(field_id, Field(pos, field_index, raw_field))
-        if raw_field.get("visible_if") is not None:
-            path = pointer("steps", index, "fields", field_index, "visible_if")
-            rule = raw_field["visible_if"]
-            form.conditions.append(Condition(path, rule, "field", pos, field_index))
-    for branch_index, branch in _dicts(raw.get("next")):
-        if branch.get("if") is not None:
-            path = pointer("steps", index, "next", branch_index, "if")
-            form.conditions.append(Condition(path, branch["if"], "branch", pos))
-
-
-def build_form(definition: Mapping[str, Any]) -> Form:
-    """Index steps, fields, endings and every condition with its JSON pointer."""
-    route, hidden = definition.get("route"), definition.get("hidden")
-    form = Form(route=route if isinstance(route, list) else [])
-    names = hidden if isinstance(hidden, list) else []
-    form.hidden = {name for name in names if isinstance(name, str)}
-    form.endings = [(index, _id(end.get("id"))) for index, end in _dicts(definition.get("endings"))]
-    for index, raw in _dicts(definition.get("steps")):
-        _index_step(form, index, raw)
-    for index, rule in _dicts(form.route):
-        if rule.get("if") is not None:
-            form.conditions.append(Condition(pointer("route", index, "if"), rule["if"], "route"))
-    return form
 
 
 # --- checks -------------------------------------------------------------------------------
@@ -160,8 +72,8 @@ def check_duplicate_ids(form: Form) -> Iterator[LintIssue]:
         seen.add(item_id)
     seen_fields: set[str] = set()
     for step in form.steps:
-        for index, raw_field in _dicts(step.raw.get("fields")):
-            field_id = _id(raw_field.get("id"))
+        for index, raw_field in dicts(step.raw.get("fields")):
+            field_id = id_of(raw_field.get("id"))
             if field_id is None:
                 continue
             if field_id in seen_fields:
@@ -269,7 +181,7 @@ def _option_issue(
             f"not {_show(literal)}.",
         )
     elif kind in OPTION_TYPES and asked is not None:
-        values = [option.get("value") for _, option in _dicts(asked.raw.get("options"))]
+        values = [option.get("value") for _, option in dicts(asked.raw.get("options"))]
         items = enumerate(literal) if isinstance(literal, list) else [(None, literal)]
         for index, item in items:
             if item is not None and not any(_same(item, value, loose) for value in values):
@@ -318,7 +230,7 @@ def check_gotos(form: Form) -> Iterator[LintIssue]:
     """Every goto names a step or an ending, and not its own step."""
     targets = {step.id for step in form.steps} | {ending_id for _, ending_id in form.endings}
     for step in form.steps:
-        for index, branch in _dicts(step.raw.get("next")):
+        for index, branch in dicts(step.raw.get("next")):
             goto, path = branch.get("goto"), pointer("steps", step.index, "next", index, "goto")
             if goto not in targets:
                 yield _error(path, f"Goto target {_show(goto)} is not a step or an ending.")
@@ -330,7 +242,7 @@ def check_dead_branches(form: Form) -> Iterator[LintIssue]:
     """Branches after one that always applies are never tried."""
     for step in form.steps:
         live = {index for index, _ in live_branches(step.raw)}
-        for index, _ in _dicts(step.raw.get("next")):
+        for index, _ in dicts(step.raw.get("next")):
             if index not in live:
                 yield _warning(
                     pointer("steps", step.index, "next", index),
@@ -376,7 +288,7 @@ def check_unreachable(form: Form) -> Iterator[LintIssue]:
         if pos not in reached:
             message = f"Step {_show(step.id)} can never be reached."
             yield _error(pointer("steps", step.index), message)
-    used = {branch.get("goto") for step in form.steps for _, branch in _dicts(step.raw.get("next"))}
+    used = {branch.get("goto") for step in form.steps for _, branch in dicts(step.raw.get("next"))}
     used |= set(_route_strings(form.route))
     for order, (index, ending_id) in enumerate(form.endings):
         if order > 0 and ending_id not in used:
