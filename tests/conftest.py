@@ -125,7 +125,9 @@ def session(db_engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def app(database_url: str, db_engine: Engine) -> Iterator[Flask]:
     flask_app = create_app(
-        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret"}
+        # Test clients answer faster than people; the bot timer has its own test.
+        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+         "MIN_FILL_SECONDS": 0}
     )
     yield flask_app
     flask_app.extensions["leadform.engine"].dispose()

@@ -14,6 +14,8 @@ from app.forms.versions import DefinitionRejected, ensure_workspace, publish, sa
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
 DEMO_WORKSPACE = "demo"
 DEMO_FORMS = {"talk-to-sales": "talk-to-sales.json"}
+# Answers that go stale and are asked again after this many days.
+DEMO_PROPERTY_TTL_DAYS = {"timeline": 90, "budget": 180, "authority": 180, "company_size": 365}
 
 demo_group = AppGroup("demo", help="The demo workspace.")
 
@@ -23,6 +25,8 @@ def load_command() -> None:
     """Create workspace `demo` and publish its forms (safe to run again)."""
     with write_session() as session:
         workspace = ensure_workspace(session, DEMO_WORKSPACE, "Demo Inc.")
+        workspace.settings = {**(workspace.settings or {}),
+                              "property_ttl_days": DEMO_PROPERTY_TTL_DAYS}
         for slug, file_name in DEMO_FORMS.items():
             definition = json.loads((DEMO_DIR / file_name).read_text(encoding="utf-8"))
             try:

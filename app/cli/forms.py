@@ -144,9 +144,10 @@ def _parse_json_option(name: str, raw: str | None) -> dict[str, Any]:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--answers", help="JSON object of field id -> answer, or @file.json.")
 @click.option("--hidden", help="JSON object of hidden field name -> value, or @file.json.")
+@click.option("--known", help="JSON object of known contact properties, or @file.json.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def simulate_command(
-    file: str, answers: str | None, hidden: str | None, as_json: bool
+    file: str, answers: str | None, hidden: str | None, known: str | None, as_json: bool
 ) -> None:
     """Walk FILE with sample answers: the steps shown and the ending reached."""
     definition = _read_definition(file)
@@ -154,7 +155,8 @@ def simulate_command(
     if not verdict.ok:
         _fail(f"{file} has errors; fix them before simulating:", verdict.errors)
     result = simulate(
-        definition, _parse_json_option("--answers", answers), _parse_json_option("--hidden", hidden)
+        definition, _parse_json_option("--answers", answers),
+        _parse_json_option("--hidden", hidden), _parse_json_option("--known", known),
     )
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
@@ -163,7 +165,13 @@ def simulate_command(
 
 
 def render_simulation(result: Simulation) -> str:
-    lines = ["Steps taken:"]
+    lines = []
+    if result.skipped:
+        lines.append("Known, so not asked: " + ", ".join(
+            f"{field_id} = {json.dumps(value)}" for field_id, value in result.skipped.items()))
+    if result.inserted:
+        lines.append("Asked instead (profiling queue): " + ", ".join(result.inserted))
+    lines.append("Steps taken:")
     for number, visit in enumerate(result.steps, start=1):
         lines.append(f"  {number}. {visit.id}" + (f" — {visit.title}" if visit.title else ""))
         for outcome in visit.fields:

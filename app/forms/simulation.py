@@ -11,6 +11,7 @@ from typing import Any
 
 from app.forms.fields import field_type
 from app.logic import facts, first_step, next_step, prune_answers, visible_fields
+from app.profiling.plan import Plan, apply_plan, make_plan
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Simulation:
     steps: list[StepVisit]
     ending: dict[str, Any]
     dropped: list[str] = field(default_factory=list)  # answers to fields never shown
+    skipped: dict[str, Any] = field(default_factory=dict)  # known, so not asked
+    inserted: list[str] = field(default_factory=list)  # queued questions asked instead
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,15 +49,24 @@ class Simulation:
             ],
             "ending": self.ending,
             "dropped": self.dropped,
+            "skipped": self.skipped,
+            "inserted": self.inserted,
         }
 
 
 def simulate(
-    definition: dict[str, Any], answers: dict[str, Any], hidden: dict[str, Any] | None = None
+    definition: dict[str, Any], answers: dict[str, Any], hidden: dict[str, Any] | None = None,
+    known: dict[str, Any] | None = None,
 ) -> Simulation:
-    """The steps a respondent giving `answers` would see, and where they end."""
-    kept = prune_answers(definition, answers)
-    data = facts(answers=kept, hidden=hidden or {})
+    """The steps a respondent giving `answers` would see, and where they end.
+
+    `known` are a proven visitor's fresh properties: the profiling plan skips
+    what they answer and asks queued questions instead.
+    """
+    plan = make_plan(definition, known) if known else Plan()
+    definition = apply_plan(definition, plan)
+    kept = prune_answers(definition, {**plan.skipped, **answers})
+    data = facts(answers=kept, hidden=hidden or {}, contact=known or {})
     steps_by_id = {step["id"]: step for step in definition["steps"]}
     visits: list[StepVisit] = []
     position = first_step(definition, data)
@@ -68,7 +80,8 @@ def simulate(
     endings = {ending["id"]: ending for ending in definition["endings"]}
     ending = endings.get(position.id, {"id": position.id}) if position.kind == "ending" else {}
     asked = {outcome.id for visit in visits for outcome in visit.fields}
-    return Simulation(steps=visits, ending=dict(ending), dropped=sorted(set(answers) - asked))
+    return Simulation(steps=visits, ending=dict(ending), dropped=sorted(set(answers) - asked),
+                      skipped=plan.skipped, inserted=[item.field["id"] for item in plan.inserted])
 
 
 def _outcome(spec: dict[str, Any], answers: dict[str, Any]) -> FieldOutcome:

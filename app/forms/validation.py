@@ -318,6 +318,9 @@ def _semantic_issues(definition: object) -> list[Issue]:
     steps = _dicts(definition, "steps")
     endings = _dicts(definition, "endings")
     fields = [pair for step_path, step in steps for pair in _dicts(step, "fields", step_path)]
+    profiling = definition.get("profiling")
+    if isinstance(profiling, dict):  # queued questions share the field id namespace
+        fields += _dicts(profiling, "queue", ("profiling",))
     hidden = definition.get("hidden")
     issues = _duplicates(
         "hidden name", [(("hidden", index), name) for index, name in

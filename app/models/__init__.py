@@ -7,6 +7,7 @@ from app.models.base import Base, utcnow
 from app.models.contact import Contact, ContactProperty
 from app.models.form import Form, FormVersion
 from app.models.response import Response
+from app.models.visitor import Visitor
 from app.models.workspace import Membership, User, Workspace
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Membership",
     "Response",
     "User",
+    "Visitor",
     "Workspace",
     "utcnow",
 ]

@@ -48,7 +48,9 @@ def screen_fields(
 
 def first_screen(definition: Mapping[str, Any], data: Mapping[str, Any]) -> Place:
     start = first_step(definition, data)
-    return start if start.kind == "ending" else enter_step(definition, start.id, data)
+    if start.kind == "ending":
+        return start
+    return _past_empty(definition, enter_step(definition, start.id, data), data)
 
 
 def enter_step(definition: Mapping[str, Any], step_id: str, data: Mapping[str, Any]) -> Screen:
@@ -67,7 +69,19 @@ def screen_after(definition: Mapping[str, Any], screen: Screen, data: Mapping[st
     following = next_step(definition, screen.step, data)
     if following.kind == "ending":
         return following
-    return enter_step(definition, following.id, data)
+    return _past_empty(definition, enter_step(definition, following.id, data), data)
+
+
+def _past_empty(definition: Mapping[str, Any], place: Place, data: Mapping[str, Any]) -> Place:
+    """Move past screens left with no fields (e.g. every question already known)."""
+    for _ in range(len(definition.get("steps", [])) + 1):
+        if not isinstance(place, Screen) or screen_fields(definition, place, data):
+            return place
+        following = next_step(definition, place.step, data)
+        if following.kind == "ending":
+            return following
+        place = enter_step(definition, following.id, data)
+    return place
 
 
 def screens_ahead(definition: Mapping[str, Any], screen: Screen, data: Mapping[str, Any]) -> int:

@@ -19,6 +19,9 @@ from app.forms.fields import field_type
 from app.forms.versions import NotFound
 from app.logic import facts, prune_answers
 from app.models import Form, FormVersion, Response, Workspace
+from app.profiling.absorb import absorb_response
+from app.profiling.identity import Identity
+from app.profiling.plan import Plan, apply_plan
 from app.responses.capture import Captured
 from app.responses.screens import (
     Screen,
@@ -52,10 +55,12 @@ class Outcome:
     typed: dict[str, Any] = field(default_factory=dict)  # what was posted, shown back as typed
     progress: int = 0
     can_go_back: bool = False
+    plan: Plan = field(default_factory=Plan)
 
     @property
     def definition(self) -> dict[str, Any]:
-        return self.version.definition
+        """What this visitor walks: the version, with their profiling plan applied."""
+        return apply_plan(self.version.definition, self.plan)
 
 
 def find_published(session: Session, workspace_slug: str, form_slug: str) -> Published:
@@ -95,36 +100,44 @@ def resumable_response(session: Session, form: Form, visitor_id: str | None) -> 
     )
 
 
-def data_of(response: Response | None, captured: Captured | None = None) -> dict[str, Any]:
+def data_of(response: Response | None, captured: Captured | None = None,
+            answers: dict[str, Any] | None = None) -> dict[str, Any]:
     """The logic document for a response (or for a visitor who has not answered yet)."""
     if response is not None:
-        return facts(answers=response.answers, hidden=response.hidden)
+        return facts(answers=response.answers if answers is None else answers,
+                     hidden=response.hidden, contact=plan_of(response).known)
     return facts(answers={}, hidden=captured.hidden if captured else {})
 
 
-def fresh_outcome(published: Published, captured: Captured) -> Outcome:
+def plan_of(response: Response) -> Plan:
+    return Plan.from_dict(response.meta.get("profiling"))
+
+
+def fresh_outcome(published: Published, captured: Captured, plan: Plan | None = None) -> Outcome:
     """The first screen for a visitor with no response yet."""
-    definition = published.version.definition
-    data = data_of(None, captured)
+    plan = plan or Plan()
+    definition = apply_plan(published.version.definition, plan)
+    data = facts(answers=dict(plan.skipped), hidden=captured.hidden, contact=plan.known)
     place = first_screen(definition, data)
     if not isinstance(place, Screen):
         ending = _ending(definition, place.id)
-        return Outcome(response=None, version=published.version, ending=ending)
-    outcome = _screen_outcome(None, published.version, place, data, visited=0)
+        return Outcome(response=None, version=published.version, ending=ending, plan=plan)
+    outcome = _screen_outcome(None, published.version, place, data, visited=0, plan=plan)
     outcome.typed = dict(captured.prefill)  # shown in the inputs, saved once answered
     return outcome
 
 
 def current_outcome(response: Response) -> Outcome:
     """Where a stored response stands: its current screen, or its ending."""
-    definition = response.version.definition
+    plan = plan_of(response)
+    definition = apply_plan(response.version.definition, plan)
     if response.state == "completed":
-        return Outcome(response=response, version=response.version,
+        return Outcome(response=response, version=response.version, plan=plan,
                        ending=_ending(definition, response.ending or ""))
     data = data_of(response)
     screen = Screen.from_key(response.current_step or "")
     return _screen_outcome(response, response.version, screen, data,
-                           visited=len(response.meta.get("path", [])))
+                           visited=len(response.meta.get("path", [])), plan=plan)
 
 
 def submit(
@@ -137,9 +150,17 @@ def submit(
     *,
     back: bool = False,
     min_fill_seconds: float = 0,
+    identity: Identity | None = None,
+    plan: Plan | None = None,
 ) -> Outcome:
-    """Apply one POST of a screen. Replays and double clicks change nothing."""
-    response = _response_for(session, published, visitor_id, token, now)
+    """Apply one POST of a screen. Replays and double clicks change nothing.
+
+    `plan` applies only when this POST starts the response; `identity` is who
+    the visitor is proven to be, used when the final submit merges the answers
+    into a contact.
+    """
+    identity = identity or Identity(visitor_token=visitor_id)
+    response = _response_for(session, published, visitor_id, token, now, plan or Plan())
     if response.state == "completed":
         return current_outcome(response)
     meta = dict(response.meta)
@@ -153,7 +174,8 @@ def submit(
         path = path[: path.index(screen.key)]  # answering an earlier page again
     if posted.get(HONEYPOT_FIELD, [""])[0]:
         meta["bot"] = "honeypot"
-    definition = response.version.definition
+    response_plan = plan_of(response)
+    definition = apply_plan(response.version.definition, response_plan)
     typed, parsed, errors = _read_screen(definition, response, screen, posted)
     answers = {**response.answers, **parsed}
     meta["last_nonce"] = token.nonce
@@ -170,7 +192,7 @@ def submit(
         outcome.errors, outcome.typed = errors, typed
         return outcome
     answers = prune_answers(definition, answers)
-    place = screen_after(definition, screen, facts(answers=answers, hidden=response.hidden))
+    place = screen_after(definition, screen, data_of(response, answers=answers))
     response.answers = answers
     if isinstance(place, Screen):
         meta["path"] = [*path, screen.key]
@@ -185,6 +207,7 @@ def submit(
     response.ending = place.id
     response.completed_at = now
     session.flush()
+    absorb_response(session, response, definition, identity, set(response_plan.skipped), now)
     return current_outcome(response)
 
 
@@ -200,10 +223,11 @@ def mark_abandoned(session: Session, idle_since: datetime) -> int:
 
 
 def _response_for(
-    session: Session, published: Published, visitor_id: str, token: Submission, now: datetime
+    session: Session, published: Published, visitor_id: str, token: Submission, now: datetime,
+    plan: Plan,
 ) -> Response:
     if token.response_id is None:
-        return _start(session, published, visitor_id, token, now)
+        return _start(session, published, visitor_id, token, now, plan)
     query = select(Response).where(
         Response.id == token.response_id, Response.form_id == published.form.id
     )
@@ -216,7 +240,8 @@ def _response_for(
 
 
 def _start(
-    session: Session, published: Published, visitor_id: str, token: Submission, now: datetime
+    session: Session, published: Published, visitor_id: str, token: Submission, now: datetime,
+    plan: Plan,
 ) -> Response:
     """Create the response on the version that was rendered; once per rendered page."""
     existing = session.scalar(select(Response).where(Response.start_nonce == token.nonce))
@@ -236,10 +261,10 @@ def _start(
         start_nonce=token.nonce,
         state="in_progress",
         current_step=token.screen,
-        answers={},
+        answers=dict(plan.skipped),  # known answers feed logic like typed ones
         hidden=captured.hidden,
         meta={**captured.meta, "prefill": captured.prefill, "path": [],
-              "rendered_at": (token.start or {}).get("t")},
+              "rendered_at": (token.start or {}).get("t"), "profiling": plan.as_dict()},
         started_at=now,
     )
     session.add(response)
@@ -269,8 +294,7 @@ def _read_screen(
         if parsed.error is None:
             first_pass[spec["id"]] = parsed.value
     visible = screen_fields(
-        definition, screen, facts(answers={**response.answers, **first_pass},
-                                  hidden=response.hidden)
+        definition, screen, data_of(response, answers={**response.answers, **first_pass})
     )
     parsed_answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -322,12 +346,11 @@ def _flag_fast_fill(meta: dict[str, Any], now: datetime, min_fill_seconds: float
 
 def _screen_outcome(
     response: Response | None, version: FormVersion, screen: Screen,
-    data: dict[str, Any], *, visited: int,
+    data: dict[str, Any], *, visited: int, plan: Plan,
 ) -> Outcome:
-    definition = version.definition
-    ahead = screens_ahead(definition, screen, data)
+    ahead = screens_ahead(apply_plan(version.definition, plan), screen, data)
     return Outcome(
-        response=response, version=version, screen=screen,
+        response=response, version=version, screen=screen, plan=plan,
         progress=progress_percent(visited, ahead), can_go_back=visited > 0,
     )
 

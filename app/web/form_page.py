@@ -56,6 +56,7 @@ class ScreenView:
     errors: dict[str, str]
     submit_label: str
     is_first: bool
+    uses_known_data: bool = False  # offer "Not you?" (invariant 5)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def screen_view(outcome: Outcome, *, is_last: bool) -> ScreenView:
         errors={k: v for k, v in outcome.errors.items() if any(f.id == k for f in views)},
         submit_label="Submit" if is_last else "Continue",
         is_first=not outcome.can_go_back,
+        uses_known_data=outcome.plan.uses_known_data,
     )
 
 

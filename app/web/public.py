@@ -27,14 +27,25 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app import db
 from app.extensions import csrf, limiter
 from app.forms import load_schema
 from app.forms.fields import field_type
 from app.forms.versions import NotFound
+from app.models import Contact, utcnow
 from app.models import Response as FormResponse
-from app.models import utcnow
+from app.profiling.contacts import revealable_properties
+from app.profiling.identity import (
+    Identity,
+    LinkRefused,
+    forget_visitor,
+    identify,
+    link_visitor,
+    read_link_token,
+)
+from app.profiling.plan import Plan, make_plan
 from app.responses.capture import capture
 from app.responses.screens import screens_ahead
 from app.responses.service import (
@@ -73,6 +84,7 @@ csrf.exempt(bp)
 #   POST /f/<workspace>/<form>               answer a screen (or go back)
 #   POST /f/<workspace>/<form>/check/<field> re-validate one field (htmx, on blur)
 #   GET  /f/<workspace>/<form>/done/<token>  a completed response's ending
+#   POST /f/<workspace>/<form>/not-you       forget who this browser is ("Not you?")
 
 VISITOR_COOKIE = "lf_v"
 DONE_SALT = "leadform.done"
@@ -103,6 +115,8 @@ def embed_script() -> Response:
 def show_form(workspace: str, form: str) -> ResponseReturnValue:
     session = db.session()
     published = _published_or_404(workspace, form)
+    if request.args.get("lf"):
+        return _accept_personal_link(published)
     visitor = _visitor()
     existing = resumable_response(session, published.form, visitor)
     if existing is not None:
@@ -110,7 +124,20 @@ def show_form(workspace: str, form: str) -> ResponseReturnValue:
     captured = capture(published.version.definition, request.args, url=request.url,
                        referrer=request.referrer)
     start = {**captured.as_dict(), "t": time.time()}
-    return _render(published, fresh_outcome(published, captured), start=start)
+    plan = plan_for(session, published, identify(session, published.workspace.id, visitor))
+    return _render(published, fresh_outcome(published, captured, plan), start=start)
+
+
+@bp.post("/f/<workspace>/<form>/not-you")
+def not_you(workspace: str, form: str) -> ResponseReturnValue:
+    """Forget this browser's identity and start the form afresh, as nobody in particular."""
+    published = _published_or_404(workspace, form)
+    visitor = _visitor()
+    if visitor:
+        with db.write_session() as session:
+            forget_visitor(session, published.workspace.id, visitor)
+    g.visitor_id = new_visitor_id()  # and a new cookie: unfinished answers stay behind
+    return redirect(url_for("public.show_form", workspace=workspace, form=form), 303)
 
 
 @bp.post("/f/<workspace>/<form>")
@@ -178,10 +205,37 @@ def _submit_once(published: Published, visitor: str, token: Submission,
                  posted: dict[str, list[str]], back: bool) -> Outcome:
     with db.write_session() as session:
         fresh = find_published(session, published.workspace.slug, published.form.slug)
+        identity = identify(session, fresh.workspace.id, visitor)
+        plan = plan_for(session, fresh, identity) if token.response_id is None else None
         outcome = submit(session, fresh, visitor, token, posted, utcnow(), back=back,
-                         min_fill_seconds=float(current_app.config["MIN_FILL_SECONDS"]))
+                         min_fill_seconds=float(current_app.config["MIN_FILL_SECONDS"]),
+                         identity=identity, plan=plan)
         _load_for_render(outcome)
     return outcome
+
+
+def _accept_personal_link(published: Published) -> ResponseReturnValue:
+    """A signed personal link proves who the visitor is; then drop it from the address."""
+    try:
+        workspace_id, contact_id = read_link_token(
+            current_app.config["SECRET_KEY"], request.args["lf"],
+            float(current_app.config["PERSONAL_LINK_DAYS"]))
+    except LinkRefused as error:
+        return _error_page(400, str(error), "Ask for a new link, or fill in the form as usual: "
+                           + url_for("public.show_form", workspace=published.workspace.slug,
+                                     form=published.form.slug))
+    if workspace_id != published.workspace.id:
+        return _error_page(400, "This personal link is not valid.", "It belongs elsewhere.")
+    visitor = _visitor() or new_visitor_id()
+    with db.write_session() as session:
+        if session.get(Contact, contact_id) is None:
+            return _error_page(400, "This personal link is no longer valid.",
+                               "Please fill in the form as usual.")
+        link_visitor(session, workspace_id, visitor, contact_id, "link", utcnow())
+    g.visitor_id = visitor
+    query = {name: value for name, value in request.args.items() if name != "lf"}
+    return redirect(url_for("public.show_form", workspace=published.workspace.slug,
+                            form=published.form.slug, **query), 303)
 
 
 def _load_for_render(outcome: Outcome) -> None:
@@ -250,6 +304,12 @@ def _is_last(outcome: Outcome) -> bool:
     return screens_ahead(outcome.definition, outcome.screen, data_of(outcome.response)) == 0
 
 
+def plan_for(session: Session, published: Published, identity: Identity) -> Plan:
+    """The profiling plan for a visitor starting this form now (empty if unproven)."""
+    known = revealable_properties(session, published.workspace, identity, utcnow())
+    return make_plan(published.version.definition, known) if known else Plan()
+
+
 def _published_or_404(workspace: str, form: str) -> Published:
     try:
         return find_published(db.session(), workspace, form)
@@ -258,10 +318,11 @@ def _published_or_404(workspace: str, form: str) -> Published:
 
 
 def _field_spec(published: Published, field_id: str) -> dict[str, Any] | None:
-    for step in published.version.definition["steps"]:
-        for spec in step["fields"]:
-            if spec["id"] == field_id:
-                return dict(spec)
+    definition = published.version.definition
+    queued = (definition.get("profiling") or {}).get("queue", [])
+    for spec in [*(f for step in definition["steps"] for f in step["fields"]), *queued]:
+        if spec["id"] == field_id:
+            return dict(spec)
     return None
 
 

@@ -1,0 +1,1 @@
+"""Contacts, identity and progressive profiling: never ask twice, never tell the wrong person."""

@@ -1,0 +1,59 @@
+"""Erasure (GDPR Art. 17): remove a person, keep anonymous aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Text, cast, delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Contact, ContactProperty, Response, Visitor
+from app.profiling.emails import normalise_email
+
+# What an erased response keeps: enough for funnels and conversion counts.
+ANONYMOUS_META_KEYS = ("path",)
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    contact_found: bool
+    properties: int
+    responses: int
+
+
+def erase_person(session: Session, workspace_id: int, email: str) -> ErasureReport:
+    """Delete the contact and its properties; strip every response that names them.
+
+    Responses keep their form, version, state, ending and times (anonymous
+    aggregates) but lose answers, hidden fields, referrer and the contact link.
+    A response that mentions the address without being linked (a bot, a
+    half-finished visit) is stripped too.
+    """
+    key = normalise_email(email)
+    contact = session.scalar(
+        select(Contact).where(Contact.workspace_id == workspace_id, Contact.email == key)
+    )
+    mentions = [cast(Response.answers, Text).contains(text) for text in {key, email.strip()}]
+    linked = [Response.contact_id == contact.id] if contact is not None else []
+    responses = list(session.scalars(
+        select(Response).where(Response.workspace_id == workspace_id, or_(*linked, *mentions))
+    ))
+    for response in responses:
+        response.answers = {}
+        response.hidden = {}
+        response.meta = {k: response.meta[k] for k in ANONYMOUS_META_KEYS if k in response.meta}
+        response.meta["erased"] = True
+        response.contact_id = None
+        response.visitor_id = None
+    properties = 0
+    if contact is not None:
+        session.execute(
+            update(Visitor).where(Visitor.contact_id == contact.id)
+            .values(contact_id=None, proof=None)
+        )
+        properties = session.execute(
+            delete(ContactProperty).where(ContactProperty.contact_id == contact.id)
+        ).rowcount or 0  # type: ignore[attr-defined]
+        session.delete(contact)
+    session.flush()
+    return ErasureReport(contact is not None, int(properties), len(responses))
