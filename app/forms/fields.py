@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar, Literal, TypeAlias
 
+from email_validator import EmailNotValidError, validate_email
+
 from app.forms.patterns import (
     compile_pattern,
     pattern_problem,
@@ -202,8 +204,16 @@ class Email(_Text):
     invalid_message = "Please enter a valid email address."
 
     def well_formed(self, text: str) -> bool:
+        # A quick shape check, then the same validator that keys contacts, so an
+        # accepted answer always becomes a contact (no DNS lookups).
         match = _EMAIL.fullmatch(text)
-        return match is not None and len(match["local"]) <= 64
+        if match is None or len(match["local"]) > 64:
+            return False
+        try:
+            validate_email(text, check_deliverability=False)
+        except EmailNotValidError:
+            return False
+        return True
 
 
 class Phone(_Text):
