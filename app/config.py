@@ -16,6 +16,7 @@ DEFAULTS: dict[str, object] = {
     # Hosted forms: a complete submit faster than this is a bot (it sees a normal ending).
     "MIN_FILL_SECONDS": 3.0,
     "SUBMIT_RATE_LIMIT": "30 per minute",
+    "BEACON_RATE_LIMIT": "120 per minute",
     # Progressive profiling: how long a personal link (?lf=...) proves who opens it.
     "PERSONAL_LINK_DAYS": 30,
     "RATELIMIT_STORAGE_URI": "memory://",

@@ -24,18 +24,28 @@
     var iframe = document.createElement("iframe");
     iframe.src = formUrl(slug);
     iframe.title = title || "Form";
+    if (title) iframe.setAttribute("data-leadform-named", "");
     iframe.setAttribute("loading", "lazy");
     iframe.style.cssText = "width:100%;border:0;display:block;height:480px;";
     return iframe;
   }
 
   window.addEventListener("message", function (event) {
-    if (event.origin !== origin || !event.data || event.data.type !== "leadform:resize") return;
+    if (event.origin !== origin || !event.data) return;
     var frames = document.querySelectorAll("iframe[data-leadform-frame]");
     for (var i = 0; i < frames.length; i++) {
-      if (frames[i].contentWindow === event.source) {
+      if (frames[i].contentWindow !== event.source) continue;
+      if (event.data.type === "leadform:resize" && typeof event.data.height === "number") {
         frames[i].style.height = Math.max(120, Math.min(event.data.height, 5000)) + "px";
+        // Screen readers announce the frame by its title: the form's own, unless the host named it.
+        var named = frames[i].hasAttribute("data-leadform-named");
+        if (!named && typeof event.data.title === "string" && event.data.title) {
+          frames[i].title = event.data.title.slice(0, 200);
+        }
       }
+      // Escape pressed inside the form reaches the iframe, not the host's dialog.
+      var dialog = frames[i].closest("dialog");
+      if (event.data.type === "leadform:close" && dialog && dialog.open) dialog.close();
     }
   });
 

@@ -6,15 +6,16 @@
   function reportHeight() {
     if (!embedded) return;
     var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
-    window.parent.postMessage({ type: "leadform:resize", height: height }, "*");
+    window.parent.postMessage({ type: "leadform:resize", height: height, title: document.title }, "*");
   }
 
   function onSwap(event) {
     reportHeight();
-    var screen = document.getElementById("lf-screen");
-    if (!screen) return;
+    // Only a new screen moves focus; a field check settling must leave the visitor where they are.
+    var screen = event.target;
+    if (!screen || screen.id !== "lf-screen") return;
     var focusTarget = screen.querySelector("[autofocus]") || screen.querySelector("h1");
-    if (event && focusTarget) {
+    if (focusTarget) {
       if (focusTarget.tagName === "H1") focusTarget.setAttribute("tabindex", "-1");
       focusTarget.focus({ preventScroll: embedded });
     }
@@ -24,8 +25,13 @@
   }
 
   // Enter on a radio button or checkbox continues, as it does in a text box.
+  // Escape asks the embedding page to close its popup (the key never reaches it).
   document.addEventListener("keydown", function (event) {
     var target = event.target;
+    if (event.key === "Escape" && embedded && !event.defaultPrevented) {
+      window.parent.postMessage({ type: "leadform:close" }, "*");
+      return;
+    }
     if (event.key !== "Enter" || !target || !target.form) return;
     if (target.type === "radio" || target.type === "checkbox") {
       event.preventDefault();

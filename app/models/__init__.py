@@ -6,12 +6,24 @@ from sqlalchemy.orm import Session
 from app.models.base import Base, utcnow
 from app.models.contact import Contact, ContactProperty
 from app.models.form import Form, FormVersion
+from app.models.lead import Lead, LeadEvent, ScoringModel
+from app.models.outbox import OutboxEvent
 from app.models.response import Response
+from app.models.signal import Signal
+from app.models.team import AccountOwner, Team, TeamMember
 from app.models.visitor import Visitor
 from app.models.workspace import Membership, User, Workspace
 
 __all__ = [
+    "AccountOwner",
     "Base",
+    "Lead",
+    "LeadEvent",
+    "OutboxEvent",
+    "ScoringModel",
+    "Signal",
+    "Team",
+    "TeamMember",
     "Contact",
     "ContactProperty",
     "Form",

@@ -140,19 +140,25 @@ def field_view(
     )
 
 
-def ending_view(ending: dict[str, Any], answers: dict[str, Any],
-                hidden: dict[str, Any]) -> EndingView:
+def ending_view(ending: dict[str, Any], answers: dict[str, Any], hidden: dict[str, Any],
+                tracks: dict[str, Any] | None = None) -> EndingView:
+    """The ending's text; a routed ending speaks for its destination (rep, track)."""
     kind = ending.get("type", "message")
     defaults = {
         "message": ("Thank you!", "Your answers have been received."),
         "nurture": ("Thank you!", "We'll be in touch with resources that fit where you are."),
-        "book": ("Thank you!", "Picking a time with our team is coming here soon; "
-                 "we'll reach out to schedule."),
+        "book": ("Let's talk!", "Someone from our team will reach out to find a time."),
         "disqualify": ("Thank you", "Thanks for your interest."),
         "route": ("Thank you!", "Your answers have been received."),
         "redirect": ("Thank you!", "Taking you onwards…"),
     }
     title, message = defaults.get(kind, defaults["message"])
+    if kind == "book" and ending.get("rep"):
+        message = (f"{ending['rep']} will be your contact and will reach out shortly to find "
+                   "a time that suits you.")
+    track = (tracks or {}).get(ending.get("track") or "")
+    if kind == "nurture" and isinstance(track, dict):
+        title, message = track.get("title") or title, track.get("message") or message
     return EndingView(
         type=kind,
         title=tidy(pipe(ending.get("title") or title, answers, hidden)),

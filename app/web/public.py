@@ -279,7 +279,8 @@ def _render(published: Published, outcome: Outcome, *, status: int = 200,
     answers = dict(response.answers) if response else {}
     hidden = dict(response.hidden) if response else {}
     if outcome.ending is not None:
-        context["ending"] = ending_view(outcome.ending, answers, hidden)
+        tracks = (published.workspace.settings or {}).get("nurture_tracks", {})
+        context["ending"] = ending_view(outcome.ending, answers, hidden, tracks)
         template = "public/_ending.html" if _is_htmx() else "public/ending.html"
     else:
         assert outcome.screen is not None
@@ -341,7 +342,7 @@ def _error_page(status: int, title: str, message: str) -> ResponseReturnValue:
 @bp.after_app_request
 def _set_visitor_cookie(response: Response) -> Response:
     """Give every form visitor a signed id; keep the one a response already has."""
-    if not request.path.startswith("/f/"):
+    if not request.path.startswith(("/f/", "/t/")):
         return response
     wanted = g.get("visitor_id") or _visitor() or new_visitor_id()
     if wanted != _visitor():

@@ -1,0 +1,85 @@
+"""Qualification state: the workspace's scoring model versions, leads and their history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, JSONDocument, UTCDateTime, utcnow
+
+
+class ScoringModel(Base):
+    """One version of a workspace's shared scoring model; the newest is in force."""
+
+    __tablename__ = "scoring_model"
+    __table_args__ = (UniqueConstraint("workspace_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    model: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Lead(Base):
+    """A contact's qualification: score with reasons, stage, destination and owner."""
+
+    __tablename__ = "lead"
+    __table_args__ = (
+        CheckConstraint(
+            "stage IN ('lead', 'mql', 'sql', 'disqualified', 'recycled')", name="stage"
+        ),
+        Index("ix_lead_workspace_stage", "workspace_id", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), unique=True
+    )
+    stage: Mapped[str] = mapped_column(String(20), default="lead")
+    fit: Mapped[float] = mapped_column(Float, default=0)
+    intent: Mapped[float] = mapped_column(Float, default=0)
+    total: Mapped[float] = mapped_column(Float, default=0)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    scoring_model_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scoring_model.id", ondelete="SET NULL")
+    )
+    last_response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response.id", ondelete="SET NULL")
+    )
+    destination: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    assignment_reason: Mapped[str] = mapped_column(String(300), default="")
+    nurture_track: Mapped[str | None] = mapped_column(String(63))
+    disposition: Mapped[str | None] = mapped_column(String(40))
+    stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LeadEvent(Base):
+    """History: every stage change, score, route and assignment, with its cause and time."""
+
+    __tablename__ = "lead_event"
+    __table_args__ = (Index("ix_lead_event_lead", "lead_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"),
+                                              index=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # stage | route | assignment | error
+    from_stage: Mapped[str | None] = mapped_column(String(20))
+    to_stage: Mapped[str | None] = mapped_column(String(20))
+    cause: Mapped[str] = mapped_column(String(20))  # response | signal | disposition | ...
+    cause_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
