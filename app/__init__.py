@@ -59,8 +59,10 @@ def configure_blueprints(app: Flask) -> None:
     # Imported here so that importing `app` never drags in every view module.
     from app.web.api import bp as api_bp
     from app.web.public import bp as public_bp
+    from app.web.tracking import bp as tracking_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(tracking_bp)
     app.register_blueprint(api_bp)
 
 

@@ -23,8 +23,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000, echo: bool = False) 
     """Create an engine with the project's per-dialect connection settings."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
-    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_ms / 1000})
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20,
+                           connect_args={"timeout": busy_timeout_ms / 1000})
     _configure_sqlite(engine, busy_timeout_ms)
     return engine
 

@@ -127,7 +127,7 @@ def app(database_url: str, db_engine: Engine) -> Iterator[Flask]:
     flask_app = create_app(
         # Test clients answer faster than people; the bot timer has its own test.
         {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
-         "MIN_FILL_SECONDS": 0}
+         "MIN_FILL_SECONDS": 0, "SUBMIT_RATE_LIMIT": "100000 per minute"}
     )
     yield flask_app
     flask_app.extensions["leadform.engine"].dispose()
@@ -146,6 +146,18 @@ def cli(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def demo_definition() -> dict[str, Any]:
     return json.loads(DEMO_DEFINITION.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def portable_definition(demo_definition: dict[str, Any]) -> dict[str, Any]:
+    """The demo form without routing, publishable in a workspace that has no sales team."""
+    definition = dict(demo_definition)
+    definition.pop("route")
+    definition["endings"] = [
+        {"id": "sales", "type": "message", "title": "Thanks, {{answers.first_name}}!"}
+        if ending["id"] == "sales" else ending for ending in definition["endings"]
+    ]
+    return definition
 
 
 @pytest.fixture

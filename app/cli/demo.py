@@ -1,32 +1,56 @@
-"""`flask demo load`: the demo workspace and its talk-to-sales form."""
+"""`flask demo load`: the demo workspace, its scoring model, sales team and form."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db import write_session
 from app.forms.versions import DefinitionRejected, ensure_workspace, publish, save_draft
+from app.leads.scoring_models import ModelRejected, save_model
+from app.leads.teams import add_member, find_team
+from app.models import Membership, Team, User, Workspace, utcnow
 
 DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "demo"
 DEMO_WORKSPACE = "demo"
 DEMO_FORMS = {"talk-to-sales": "talk-to-sales.json"}
-# Answers that go stale and are asked again after this many days.
-DEMO_PROPERTY_TTL_DAYS = {"timeline": 90, "budget": 180, "authority": 180, "company_size": 365}
+DEMO_SETTINGS: dict[str, Any] = {
+    # Answers that go stale and are asked again after this many days.
+    "property_ttl_days": {"timeline": 90, "budget": 180, "authority": 180, "company_size": 365},
+    "competitor_domains": ["typeform.com", "chilipiper.com"],
+    "nurture_tracks": {
+        "general": {"title": "Thanks for your interest!",
+                    "message": "We'll send you a short guide and a few customer stories. "
+                               "Reach out whenever you're ready."},
+        "fast-track": {"title": "Thanks, we're on it",
+                       "message": "You'll get a tailored walkthrough by email today, and a "
+                                  "specialist will follow up this week."},
+    },
+}
+DEMO_TEAM = ("ae-team", "Account executives")
+DEMO_REPS = [  # email, name, weight
+    ("sam@demo.leadform.dev", "Sam Rivera", 1.0),
+    ("priya@demo.leadform.dev", "Priya Shah", 2.0),
+    ("jordan@demo.leadform.dev", "Jordan Lee", 1.0),
+]
 
 demo_group = AppGroup("demo", help="The demo workspace.")
 
 
 @demo_group.command("load")
 def load_command() -> None:
-    """Create workspace `demo` and publish its forms (safe to run again)."""
+    """Create workspace `demo` with its model, team and forms (safe to run again)."""
     with write_session() as session:
         workspace = ensure_workspace(session, DEMO_WORKSPACE, "Demo Inc.")
-        workspace.settings = {**(workspace.settings or {}),
-                              "property_ttl_days": DEMO_PROPERTY_TTL_DAYS}
+        workspace.settings = {**(workspace.settings or {}), **DEMO_SETTINGS}
+        _load_scoring_model(session, workspace)
+        _load_team(session, workspace)
         for slug, file_name in DEMO_FORMS.items():
             definition = json.loads((DEMO_DIR / file_name).read_text(encoding="utf-8"))
             try:
@@ -36,3 +60,32 @@ def load_command() -> None:
                 raise click.ClickException(f"demo form {slug}: {rejected.review.errors}") from None
             state = "published" if outcome.created else "unchanged"
             click.echo(f"{DEMO_WORKSPACE}/{slug}: version {outcome.version.number} ({state})")
+
+
+def _load_scoring_model(session: Session, workspace: Workspace) -> None:
+    model = json.loads((DEMO_DIR / "scoring-model.json").read_text(encoding="utf-8"))
+    try:
+        saved = save_model(session, workspace.id, model, note="demo")
+    except ModelRejected as rejected:
+        raise click.ClickException(f"demo scoring model: {rejected.issues}") from None
+    click.echo(f"{DEMO_WORKSPACE}: scoring model version {saved.version.number}")
+
+
+def _load_team(session: Session, workspace: Workspace) -> None:
+    slug, name = DEMO_TEAM
+    team = find_team(session, workspace.id, slug)
+    if team is not None:
+        return
+    team = Team(workspace_id=workspace.id, slug=slug, name=name, territories=[])
+    session.add(team)
+    session.flush()
+    for email, rep_name, weight in DEMO_REPS:
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, name=rep_name)
+            session.add(user)
+            session.flush()
+        session.add(Membership(workspace_id=workspace.id, user_id=user.id, role="sales"))
+        add_member(session, team, user, weight=weight, max_per_day=25, today=utcnow().date())
+    team.fallback_user_id = session.scalar(select(User.id).where(User.email == DEMO_REPS[0][0]))
+    click.echo(f"{DEMO_WORKSPACE}: team {slug} with {len(DEMO_REPS)} reps")

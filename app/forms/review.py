@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.forms.types import Issue
 from app.forms.validation import validate
 from app.logic.lint import lint
+from app.qualify.routing import lint_route
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,18 @@ def review(definition: Any) -> Review:
         (errors if issue.severity == "error" else warnings).append(
             {"path": issue.path, "message": issue.message}
         )
+    errors += [issue.as_dict() for issue in route_issues(definition)]
     return Review(errors=errors, warnings=warnings)
+
+
+def route_issues(definition: Any, known_teams: set[str] | None = None,
+                 known_tracks: set[str] | None = None) -> list[Issue]:
+    """Routing rules are checked when a form has them or an ending relies on them."""
+    endings = definition.get("endings") or []
+    relies = any(isinstance(e, dict) and e.get("type") == "route" for e in endings)
+    if "route" not in definition and not relies:
+        return []
+    return lint_route(definition.get("route"), known_teams, known_tracks)
 
 
 def format_issues(issues: list[dict[str, str]]) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.forms.review import Review, review
+from app.forms.review import Review, review, route_issues
 from app.models import Form, FormVersion, Workspace, utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -126,6 +126,8 @@ def get_version(session: Session, form: Form, number: int) -> FormVersion:
 def publish(session: Session, form: Form, note: str = "") -> Published:
     """Freeze the draft as the next version, unless it has errors or is unchanged."""
     verdict = review(form.draft)
+    if verdict.ok:
+        verdict = _with_workspace_checks(session, form, verdict)
     if not verdict.ok:
         raise DefinitionRejected("The draft has errors and cannot be published.", verdict)
     digest = content_hash(form.draft)
@@ -151,6 +153,20 @@ def publish(session: Session, form: Form, note: str = "") -> Published:
     session.add(version)
     session.flush()
     return Published(version=version, created=True)
+
+
+def _with_workspace_checks(session: Session, form: Form, verdict: Review) -> Review:
+    """Routes must name teams and nurture tracks that exist in the workspace."""
+    from app.leads.teams import team_slugs
+
+    workspace = session.get(Workspace, form.workspace_id)
+    tracks = (workspace.settings or {}).get("nurture_tracks") if workspace else None
+    issues = route_issues(form.draft, team_slugs(session, form.workspace_id),
+                          set(tracks) if isinstance(tracks, dict) else None)
+    if not issues:
+        return verdict
+    return Review(errors=[*verdict.errors, *(issue.as_dict() for issue in issues)],
+                  warnings=verdict.warnings)
 
 
 def export_definition(session: Session, form: Form, version: int | None = None) -> Any:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Text, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Contact, ContactProperty, Response, Visitor
+from app.models import Contact, ContactProperty, OutboxEvent, Response, Visitor
 from app.profiling.emails import normalise_email
 
 # What an erased response keeps: enough for funnels and conversion counts.
@@ -19,6 +19,7 @@ class ErasureReport:
     contact_found: bool
     properties: int
     responses: int
+    events: int = 0
 
 
 def erase_person(session: Session, workspace_id: int, email: str) -> ErasureReport:
@@ -45,6 +46,7 @@ def erase_person(session: Session, workspace_id: int, email: str) -> ErasureRepo
         response.meta["erased"] = True
         response.contact_id = None
         response.visitor_id = None
+    events = _erase_event_payloads(session, workspace_id, contact, {key, email.strip()})
     properties = 0
     if contact is not None:
         session.execute(
@@ -56,4 +58,18 @@ def erase_person(session: Session, workspace_id: int, email: str) -> ErasureRepo
         ).rowcount or 0  # type: ignore[attr-defined]
         session.delete(contact)
     session.flush()
-    return ErasureReport(contact is not None, int(properties), len(responses))
+    return ErasureReport(contact is not None, int(properties), len(responses), events)
+
+
+def _erase_event_payloads(session: Session, workspace_id: int, contact: Contact | None,
+                          emails: set[str]) -> int:
+    """Queued alerts about the person keep their id and type, lose their content."""
+    mentions = [cast(OutboxEvent.payload, Text).contains(text) for text in emails]
+    linked = [OutboxEvent.contact_id == contact.id] if contact is not None else []
+    events = list(session.scalars(select(OutboxEvent).where(
+        OutboxEvent.workspace_id == workspace_id, or_(*linked, *mentions))))
+    for event in events:
+        event.payload = {key: event.payload.get(key) for key in ("id", "type", "created_at")}
+        event.payload["data"] = {"erased": True}
+        event.contact_id = None
+    return len(events)

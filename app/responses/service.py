@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from app.forms.fields import field_type
 from app.forms.versions import NotFound
+from app.leads.qualification import qualify
 from app.logic import facts, prune_answers
 from app.models import Form, FormVersion, Response, Workspace
 from app.profiling.absorb import absorb_response
 from app.profiling.identity import Identity
 from app.profiling.plan import Plan, apply_plan
+from app.qualify import route
 from app.responses.capture import Captured
 from app.responses.screens import (
     Screen,
@@ -132,8 +134,9 @@ def current_outcome(response: Response) -> Outcome:
     plan = plan_of(response)
     definition = apply_plan(response.version.definition, plan)
     if response.state == "completed":
-        return Outcome(response=response, version=response.version, plan=plan,
-                       ending=_ending(definition, response.ending or ""))
+        ending = resolve_ending(_ending(definition, response.ending or ""),
+                                response.meta.get("destination"))
+        return Outcome(response=response, version=response.version, plan=plan, ending=ending)
     data = data_of(response)
     screen = Screen.from_key(response.current_step or "")
     return _screen_outcome(response, response.version, screen, data,
@@ -207,8 +210,33 @@ def submit(
     response.ending = place.id
     response.completed_at = now
     session.flush()
-    absorb_response(session, response, definition, identity, set(response_plan.skipped), now)
+    _conclude(session, published.workspace, response, definition, identity, response_plan, now)
     return current_outcome(response)
+
+
+def _conclude(session: Session, workspace: Workspace, response: Response,
+              definition: dict[str, Any], identity: Identity, plan: Plan, now: datetime) -> None:
+    """The final submit's work: contact, score, stage, route, rep, history, outbox.
+
+    Bots (meta.bot) get the same-looking ending but nothing is merged or routed.
+    """
+    if response.meta.get("bot"):
+        return
+    contact = absorb_response(session, response, definition, identity, set(plan.skipped), now)
+    ending = _ending(definition, response.ending or "")
+    routed = ending.get("type") == "route"
+    rules = definition.get("route") if routed else ending_destination(ending)
+    if contact is not None:
+        outcome = qualify(session, workspace, contact, now, response=response,
+                          route_rules=rules, cause="response", routed=routed)
+        destination = outcome.destination.as_dict() if outcome.destination else None
+        rep_name = outcome.rep_name
+    elif rules:
+        destination, rep_name = route(rules, data_of(response)).as_dict(), None
+    else:
+        return
+    if destination is not None:
+        response.meta = {**response.meta, "destination": {**destination, "rep": rep_name}}
 
 
 def mark_abandoned(session: Session, idle_since: datetime) -> int:
@@ -353,6 +381,39 @@ def _screen_outcome(
         response=response, version=version, screen=screen, plan=plan,
         progress=progress_percent(visited, ahead), can_go_back=visited > 0,
     )
+
+
+def ending_destination(ending: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """An ending that is itself a destination (book, nurture, disqualify), as one rule."""
+    kind = ending.get("type")
+    target = {
+        "book": f"{ending.get('team')}/{ending.get('meeting_type')}",
+        "nurture": ending.get("track"),
+        "disqualify": ending.get("message") or "",
+    }.get(str(kind))
+    return [{"if": True, "to": {kind: target}}] if target is not None else None
+
+
+def resolve_ending(ending: dict[str, Any], destination: dict[str, Any] | None) -> dict[str, Any]:
+    """A `route` ending becomes the destination routing chose for this response."""
+    if not destination or destination.get("kind") == "none":
+        return ending
+    if ending.get("type") != "route":
+        return {**ending, "rep": destination.get("rep")}
+    kind, target = destination["kind"], destination.get("target") or ""
+    resolved: dict[str, Any] = {"id": ending["id"], "type": kind, "rep": destination.get("rep")}
+    if ending.get("title"):
+        resolved["title"] = ending["title"]
+    if kind == "book":
+        team, _, meeting_type = target.partition("/")
+        resolved.update(team=team, meeting_type=meeting_type)
+    elif kind == "nurture":
+        resolved["track"] = target
+    elif kind == "disqualify":
+        resolved["message"] = target
+    elif kind == "redirect":
+        resolved["url"] = target
+    return resolved
 
 
 def _ending(definition: dict[str, Any], ending_id: str) -> dict[str, Any]:

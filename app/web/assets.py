@@ -26,6 +26,19 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
+def script_response(filename: str, max_age: int = 300) -> Response:
+    """A small public script (embed.js, t.js) that other sites load by a fixed URL.
+
+    Sent from memory rather than streamed, so it is compressed like a page and no
+    file handle outlives the request; any site may load it.
+    """
+    path = Path(current_app.static_folder or "static") / filename
+    response = Response(path.read_bytes(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def configure_assets(app: Flask) -> None:
     app.add_template_global(asset_url)
 

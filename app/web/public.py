@@ -21,7 +21,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -68,6 +67,7 @@ from app.responses.tokens import (
     sign_submission,
     sign_visitor,
 )
+from app.web.assets import script_response
 from app.web.form_page import ending_view, screen_view
 from app.web.security import form_page_headers
 
@@ -105,10 +105,7 @@ def definition_schema() -> Response:
 
 @bp.get("/embed.js")
 def embed_script() -> Response:
-    response = send_from_directory(current_app.static_folder or "static", "embed.js",
-                                   mimetype="text/javascript", max_age=300)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return script_response("embed.js")
 
 
 @bp.get("/f/<workspace>/<form>")
@@ -144,6 +141,7 @@ def not_you(workspace: str, form: str) -> ResponseReturnValue:
 @limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"])
 def answer_screen(workspace: str, form: str) -> ResponseReturnValue:
     published = _published_or_404(workspace, form)
+    db.session().close()  # hold one connection at a time: the write transaction's
     posted = request.form.to_dict(flat=False)
     back = request.form.get("_lf_action") == "back"
     visitor = _visitor() or new_visitor_id()

@@ -24,8 +24,10 @@ def count(db_engine, model) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def test_import_with_publish_stores_a_version(cli, acme, write_json, demo_definition, db_engine):
-    path = write_json(demo_definition, "talk-to-sales.json")
+def test_import_with_publish_stores_a_version(
+    cli, acme, write_json, portable_definition, db_engine
+):
+    path = write_json(portable_definition, "talk-to-sales.json")
 
     result = cli.invoke(args=["forms", "import", str(path), "--workspace", acme, "--publish"])
 
@@ -34,8 +36,9 @@ def test_import_with_publish_stores_a_version(cli, acme, write_json, demo_defini
     assert count(db_engine, FormVersion) == 1
 
 
-def test_import_of_malformed_json_lists_the_error_and_stores_nothing(cli, acme, write_json,
-                                                                      db_engine):
+def test_import_of_malformed_json_lists_the_error_and_stores_nothing(
+    cli, acme, write_json, db_engine
+):
     path = write_json('{"schema": 1, "title": ', "broken.json")
 
     result = cli.invoke(args=["forms", "import", str(path), "--workspace", acme])
@@ -45,9 +48,10 @@ def test_import_of_malformed_json_lists_the_error_and_stores_nothing(cli, acme, 
     assert count(db_engine, Form) == 0
 
 
-def test_import_of_an_unknown_field_type_names_its_path(cli, acme, write_json, demo_definition,
-                                                        db_engine):
-    broken = copy.deepcopy(demo_definition)
+def test_import_of_an_unknown_field_type_names_its_path(
+    cli, acme, write_json, portable_definition, db_engine
+):
+    broken = copy.deepcopy(portable_definition)
     broken["steps"][1]["fields"][0]["type"] = "fancy"
     path = write_json(broken)
 
@@ -59,9 +63,10 @@ def test_import_of_an_unknown_field_type_names_its_path(cli, acme, write_json, d
     assert count(db_engine, Form) == 0
 
 
-def test_import_with_publish_is_all_or_nothing_on_lint_errors(cli, acme, write_json,
-                                                              demo_definition, db_engine):
-    broken = copy.deepcopy(demo_definition)
+def test_import_with_publish_is_all_or_nothing_on_lint_errors(
+    cli, acme, write_json, portable_definition, db_engine
+):
+    broken = copy.deepcopy(portable_definition)
     broken["steps"][0]["visible_if"] = {"==": [{"var": "answers.nope"}, 1]}
     path = write_json(broken)
 
@@ -73,22 +78,30 @@ def test_import_with_publish_is_all_or_nothing_on_lint_errors(cli, acme, write_j
     assert (count(db_engine, Form), count(db_engine, FormVersion)) == (0, 0)
 
 
-def test_import_into_an_unknown_workspace_fails_clearly(cli, write_json, demo_definition):
-    result = cli.invoke(args=["forms", "import", str(write_json(demo_definition)),
-                              "--workspace", "ghost"])
+def test_import_into_an_unknown_workspace_fails_clearly(cli, write_json, portable_definition):
+    result = cli.invoke(
+        args=["forms", "import", str(write_json(portable_definition)), "--workspace", "ghost"]
+    )
 
     assert result.exit_code == 1
     assert "Unknown workspace 'ghost'" in result.output
 
 
-def test_export_prints_the_draft_as_json(cli, acme, write_json, demo_definition):
-    cli.invoke(args=["forms", "import", str(write_json(demo_definition, "talk.json")),
-                     "--workspace", acme])
+def test_export_prints_the_draft_as_json(cli, acme, write_json, portable_definition):
+    cli.invoke(
+        args=[
+            "forms",
+            "import",
+            str(write_json(portable_definition, "talk.json")),
+            "--workspace",
+            acme,
+        ]
+    )
 
     result = cli.invoke(args=["forms", "export", "acme/talk"])
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == demo_definition
+    assert json.loads(result.output) == portable_definition
 
 
 def test_export_of_an_unknown_form_exits_1(cli, acme):

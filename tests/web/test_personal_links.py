@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Visitor
-from tests.web.hosted import DEMO_URL
 
 
 def import_ada(cli, tmp_path):

@@ -1,0 +1,1 @@
+"""The database side of qualification: models in force, signals, teams, and leads."""

@@ -1,0 +1,187 @@
+"""Qualify in the submit's transaction: facts → score → stage → route → rep → history → outbox.
+
+The decisions are pure (`app.qualify`); this module gathers the facts, applies
+the decisions to the lead, records why, and queues the events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.alerts.outbox import emit
+from app.leads.scoring_models import EMPTY_MODEL, current_model
+from app.leads.signals import signal_facts
+from app.leads.teams import assign_lead, find_team
+from app.models import Contact, FormVersion, Lead, LeadEvent, Response, User, Workspace
+from app.profiling.contacts import fresh_properties
+from app.qualify import Destination, Score, route, score, stage_for, top_reasons
+
+
+@dataclass
+class Qualification:
+    lead: Lead
+    score: Score
+    stage: str
+    destination: Destination | None = None
+    rep_name: str | None = None
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+def build_facts(session: Session, workspace: Workspace, contact: Contact,
+                response: Response | None, now: datetime) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "answers": dict(response.answers) if response else {},
+        "hidden": dict(response.hidden) if response else {},
+        "contact": fresh_properties(session, workspace, contact.id, now),
+        "signals": signal_facts(session, workspace.id, now, contact_id=contact.id,
+                                visitor_token=response.visitor_id if response else None),
+        "workspace": {"competitor_domains": list(
+            (workspace.settings or {}).get("competitor_domains", []))},
+        "submission": {},
+    }
+    if response is not None:
+        version = session.get(FormVersion, response.version_id)
+        facts["submission"] = {
+            "form": version.form.slug if version else None,
+            "version": version.number if version else None,
+            "at": (response.completed_at or now).isoformat(),
+        }
+    return facts
+
+
+def qualify(session: Session, workspace: Workspace, contact: Contact, now: datetime, *,
+            response: Response | None, route_rules: list[dict[str, Any]] | None,
+            cause: str, route_only_if_sql: bool = False, routed: bool = True
+            ) -> Qualification:
+    """Score and stage the contact's lead; route and assign when there are rules to follow.
+
+    `response` supplies the answers (a new submit, or the lead's last response
+    when rescoring); `cause` is recorded in the history (`response`, `signal`,
+    `rescore`...). With `route_only_if_sql`, rules apply only to a lead that
+    reaches SQL: re-engagement takes the new-SQL path, nobody else is re-routed.
+    `routed=False` marks rules that stand for an ending's own destination, whose
+    single rule is no fallback.
+    """
+    lead = _lead_for(session, workspace, contact, now)
+    model_row = current_model(session, workspace.id)
+    model = model_row.model if model_row else EMPTY_MODEL
+    facts = build_facts(session, workspace, contact, response, now)
+    result = score(model, facts, now)
+    previous = lead.stage
+    decision = stage_for(result, model, facts, previous)
+    lead.fit, lead.intent, lead.total = result.fit, result.intent, result.total
+    lead.reasons = [reason.as_dict() for reason in result.reasons]
+    lead.scoring_model_id = model_row.id if model_row else None
+    lead.scored_at = now
+    if response is not None and cause == "response":
+        lead.last_response_id = response.id
+    outcome = Qualification(lead=lead, score=result, stage=decision.stage,
+                            errors=[error.as_dict() for error in result.errors])
+    if result.errors:
+        _history(session, lead, "error", cause, response, now, {"errors": outcome.errors})
+    facts["lead"] = {"stage": decision.stage, "fit": result.fit, "intent": result.intent,
+                     "total": result.total}
+    if route_rules and (not route_only_if_sql or decision.stage == "sql"):
+        outcome.destination = route(route_rules, facts)
+        if not routed:
+            outcome.destination = replace(outcome.destination, fallback=False)
+        _apply_destination(session, workspace, lead, outcome, facts, cause, response, now)
+    _change_stage(session, lead, previous, outcome.stage, decision.reason, cause, response, now)
+    payload = lead_payload(contact, lead, outcome)
+    if response is not None and cause == "response":
+        emit(session, workspace.id, "response.completed",
+             {**payload, "response": {"id": response.id, "hidden": response.hidden}}, now,
+             contact_id=contact.id)
+    session.flush()
+    return outcome
+
+
+def _lead_for(session: Session, workspace: Workspace, contact: Contact, now: datetime) -> Lead:
+    lead = session.scalar(select(Lead).where(Lead.contact_id == contact.id))
+    if lead is None:
+        lead = Lead(workspace_id=workspace.id, contact_id=contact.id, stage="lead",
+                    reasons=[], destination={}, created_at=now, stage_changed_at=now)
+        session.add(lead)
+        session.flush()
+    return lead
+
+
+def _apply_destination(session: Session, workspace: Workspace, lead: Lead,
+                       outcome: Qualification, facts: dict[str, Any], cause: str,
+                       response: Response | None, now: datetime) -> None:
+    destination = outcome.destination
+    assert destination is not None
+    lead.destination = destination.as_dict()
+    details: dict[str, Any] = {"destination": destination.as_dict()}
+    if destination.kind == "disqualify":
+        outcome.stage = "disqualified"
+    elif destination.kind == "nurture":
+        lead.nurture_track = destination.target
+    elif destination.kind == "book":
+        team = find_team(session, workspace.id, destination.target.split("/", 1)[0])
+        if team is not None:
+            choice = assign_lead(session, team, facts, now.date())
+            lead.team_id, lead.owner_id = team.id, choice.rep_id
+            lead.assignment_reason = choice.why[:300]
+            outcome.rep_name = _rep_name(session, choice.rep_id)
+            details["assignment"] = {"rep_id": choice.rep_id, "why": choice.why}
+    _history(session, lead, "route", cause, response, now, details)
+    if destination.fallback:
+        emit(session, workspace.id, "route.fallback_hit",
+             {"lead_id": lead.id, "destination": destination.as_dict()}, now,
+             contact_id=lead.contact_id)
+
+
+def _change_stage(session: Session, lead: Lead, previous: str, stage: str, why: str,
+                  cause: str, response: Response | None, now: datetime) -> None:
+    first = not _has_history(session, lead)  # a new lead records where it starts
+    if stage == previous and not first:
+        return
+    lead.stage, lead.stage_changed_at = stage, now
+    _history(session, lead, "stage", cause, response, now, {"reason": why},
+             from_stage=None if first else previous, to_stage=stage)
+    if stage == previous:
+        return
+    contact = session.get(Contact, lead.contact_id)
+    payload = {"lead_id": lead.id, "from": previous, "to": stage, "reason": why,
+               "email": contact.email if contact else None}
+    emit(session, lead.workspace_id, "lead.stage_changed", payload, now,
+         contact_id=lead.contact_id)
+    if stage == "sql":
+        emit(session, lead.workspace_id, "lead.qualified", payload, now,
+             contact_id=lead.contact_id)
+
+
+def _has_history(session: Session, lead: Lead) -> bool:
+    first = select(LeadEvent.id).where(LeadEvent.lead_id == lead.id, LeadEvent.kind == "stage")
+    return session.scalar(first.limit(1)) is not None
+
+
+def _history(session: Session, lead: Lead, kind: str, cause: str, response: Response | None,
+             now: datetime, details: dict[str, Any], *, from_stage: str | None = None,
+             to_stage: str | None = None) -> None:
+    session.add(LeadEvent(workspace_id=lead.workspace_id, lead_id=lead.id, kind=kind,
+                          cause=cause, cause_id=response.id if response else None,
+                          from_stage=from_stage, to_stage=to_stage, details=details, at=now))
+    session.flush()
+
+
+def _rep_name(session: Session, user_id: int | None) -> str | None:
+    user = session.get(User, user_id) if user_id is not None else None
+    return (user.name or user.email) if user else None
+
+
+def lead_payload(contact: Contact, lead: Lead, outcome: Qualification) -> dict[str, Any]:
+    return {
+        "lead": {"id": lead.id, "stage": outcome.stage, "fit": lead.fit,
+                 "intent": lead.intent, "total": lead.total,
+                 "top_reasons": [r.as_dict() for r in top_reasons(outcome.score, 3)],
+                 "owner_id": lead.owner_id, "assignment_reason": lead.assignment_reason},
+        "contact": {"id": contact.id, "email": contact.email},
+        "destination": outcome.destination.as_dict() if outcome.destination else None,
+    }
