@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app.db import write_session
 from app.forms import parse_definition_text
@@ -24,6 +25,12 @@ from app.forms.versions import (
     publish,
     save_draft,
 )
+from app.leads.scoring_models import current_model
+from app.leads.teams import team_state
+from app.models import Team, utcnow
+from app.qualify import validate_model
+from app.qualify.preview import preview
+from app.responses.service import ending_destination
 
 forms_group = AppGroup("forms", help="Import, export, lint and simulate form definitions.")
 
@@ -145,11 +152,18 @@ def _parse_json_option(name: str, raw: str | None) -> dict[str, Any]:
 @click.option("--answers", help="JSON object of field id -> answer, or @file.json.")
 @click.option("--hidden", help="JSON object of hidden field name -> value, or @file.json.")
 @click.option("--known", help="JSON object of known contact properties, or @file.json.")
+@click.option("--signals", help="JSON object of signal aggregates, or @file.json.")
+@click.option("--workspace", "workspace_slug",
+              help="Score and assign with this workspace's model and teams (read only).")
+@click.option("--model", "model_file", type=click.Path(exists=True, dir_okay=False),
+              help="Score with this scoring model file instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def simulate_command(
-    file: str, answers: str | None, hidden: str | None, known: str | None, as_json: bool
+    file: str, answers: str | None, hidden: str | None, known: str | None,
+    signals: str | None, workspace_slug: str | None, model_file: str | None, as_json: bool,
 ) -> None:
-    """Walk FILE with sample answers: the steps shown and the ending reached."""
+    """Walk FILE with sample answers: the steps, the ending, and with a model the score
+    with every reason, the stage, the destination and the rep."""
     definition = _read_definition(file)
     verdict = review(definition)
     if not verdict.ok:
@@ -157,11 +171,73 @@ def simulate_command(
     result = simulate(
         definition, _parse_json_option("--answers", answers),
         _parse_json_option("--hidden", hidden), _parse_json_option("--known", known),
+        _parse_json_option("--signals", signals),
     )
+    outcome = _qualification_preview(definition, result, workspace_slug, model_file)
     if as_json:
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+        document = result.as_dict()
+        document["qualification"] = outcome.as_dict() if outcome else None
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
     else:
         click.echo(render_simulation(result))
+        if outcome is not None:
+            click.echo(render_preview(outcome, result.ending))
+
+
+def _qualification_preview(definition: dict[str, Any], result: Simulation,
+                           workspace_slug: str | None, model_file: str | None) -> Any:
+    """Score, stage, route and rep, from a model file and/or a workspace (no writes)."""
+    if not workspace_slug and not model_file:
+        return None
+    model: dict[str, Any] | None = None
+    teams: dict[str, Any] = {}
+    facts = dict(result.facts)
+    if workspace_slug:
+        try:
+            with write_session() as session:
+                workspace = get_workspace(session, workspace_slug)
+                stored = current_model(session, workspace.id)
+                model = stored.model if stored else None
+                today = utcnow().date()
+                teams = {team.slug: team_state(session, team, today) for team in
+                         session.scalars(select(Team).where(Team.workspace_id == workspace.id))}
+                facts["workspace"] = {"competitor_domains": list(
+                    (workspace.settings or {}).get("competitor_domains", []))}
+                session.rollback()  # a simulation changes nothing
+        except NotFound as error:
+            _fail(str(error))
+    if model_file:
+        model = json.loads(Path(model_file).read_text(encoding="utf-8"))
+        issues = validate_model(model)
+        if issues:
+            _fail(f"{model_file} is not a valid scoring model:",
+                  [issue.as_dict() for issue in issues])
+    if model is None:
+        _fail(f"Workspace '{workspace_slug}' has no scoring model; pass --model FILE.")
+    ending = result.ending
+    rules = definition.get("route") if ending.get("type") == "route" else ending_destination(
+        ending)
+    return preview(model, facts, utcnow(), rules, teams)
+
+
+def render_preview(outcome: Any, ending: dict[str, Any]) -> str:
+    lines = [f"Score: {outcome.score.total:g} (fit {outcome.score.fit:g}, "
+             f"intent {outcome.score.intent:g})"]
+    for reason in outcome.score.reasons:
+        lines.append(f"  {reason.points:+g} {reason.dimension:<6} {reason.reason} [{reason.rule}]")
+    for error in outcome.score.errors:
+        lines.append(f"  ! rule {error.rule} failed and scored 0: {error.message}")
+    lines.append(f"Stage: {outcome.stage.stage} — {outcome.stage.reason}")
+    if outcome.destination is not None:
+        destination = outcome.destination
+        note = " (the catch-all route)" if destination.fallback else ""
+        lines.append(f"Destination: {destination.kind} {destination.target}{note}")
+    if outcome.assignment is not None:
+        who = outcome.rep_name or f"user {outcome.assignment.rep_id}"
+        if outcome.assignment.rep_id is None:
+            who = "nobody"
+        lines.append(f"Rep: {who} — {outcome.assignment.why}")
+    return "\n".join(lines)
 
 
 def render_simulation(result: Simulation) -> str:

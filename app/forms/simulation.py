@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.forms.fields import field_type
+from app.forms.piping import pipe, tidy
 from app.logic import facts, first_step, next_step, prune_answers, visible_fields
+from app.profiling.enrichment import enrich
+from app.profiling.mapping import mapped_answers
 from app.profiling.plan import Plan, apply_plan, make_plan
 
 
@@ -36,6 +39,7 @@ class Simulation:
     dropped: list[str] = field(default_factory=list)  # answers to fields never shown
     skipped: dict[str, Any] = field(default_factory=dict)  # known, so not asked
     inserted: list[str] = field(default_factory=list)  # queued questions asked instead
+    facts: dict[str, Any] = field(default_factory=dict)  # what qualification would read
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -51,12 +55,13 @@ class Simulation:
             "dropped": self.dropped,
             "skipped": self.skipped,
             "inserted": self.inserted,
+            "facts": self.facts,
         }
 
 
 def simulate(
     definition: dict[str, Any], answers: dict[str, Any], hidden: dict[str, Any] | None = None,
-    known: dict[str, Any] | None = None,
+    known: dict[str, Any] | None = None, signals: dict[str, Any] | None = None,
 ) -> Simulation:
     """The steps a respondent giving `answers` would see, and where they end.
 
@@ -79,9 +84,20 @@ def simulate(
         position = next_step(definition, step["id"], data)
     endings = {ending["id"]: ending for ending in definition["endings"]}
     ending = endings.get(position.id, {"id": position.id}) if position.kind == "ending" else {}
+    if ending.get("title"):
+        ending = {**ending, "title": tidy(pipe(ending["title"], kept, hidden or {}))}
     asked = {outcome.id for visit in visits for outcome in visit.fields}
+    final = {outcome.id: outcome.value for visit in visits for outcome in visit.fields
+             if outcome.value is not None and outcome.error is None}
+    final.update({k: v for k, v in plan.skipped.items()})
+    contact = {**(known or {}), **mapped_answers(definition, final, set(plan.skipped))}
+    if isinstance(contact.get("email"), str) and "@" in contact["email"]:
+        contact.update(enrich(contact["email"]))
+    qualification_facts = {"answers": final, "hidden": hidden or {}, "contact": contact,
+                           "signals": {"last_at": {}, **(signals or {})}, "submission": {}}
     return Simulation(steps=visits, ending=dict(ending), dropped=sorted(set(answers) - asked),
-                      skipped=plan.skipped, inserted=[item.field["id"] for item in plan.inserted])
+                      skipped=plan.skipped, inserted=[item.field["id"] for item in plan.inserted],
+                      facts=qualification_facts)
 
 
 def _outcome(spec: dict[str, Any], answers: dict[str, Any]) -> FieldOutcome:

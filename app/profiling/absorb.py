@@ -12,21 +12,7 @@ from app.profiling.contacts import Provenance, find_or_create_contact, record_pr
 from app.profiling.emails import InvalidEmail
 from app.profiling.enrichment import enrich
 from app.profiling.identity import Identity, link_visitor
-
-
-def mapped_answers(definition: dict[str, Any], answers: dict[str, Any],
-                   from_profile: set[str]) -> dict[str, Any]:
-    """property -> answer for every answered field that maps to a property.
-
-    Answers that came from the profile (skipped fields) are not new facts.
-    """
-    mapped: dict[str, Any] = {}
-    for step in definition["steps"]:
-        for spec in step["fields"]:
-            name = spec.get("property")
-            if name and spec["id"] in answers and spec["id"] not in from_profile:
-                mapped[name] = answers[spec["id"]]
-    return mapped
+from app.profiling.mapping import mapped_answers
 
 
 def absorb_response(session: Session, response: Response, definition: dict[str, Any],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -124,3 +125,42 @@ def test_simulate_refuses_answers_that_are_not_json(run, write_json, demo_defini
 
     assert result.exit_code == 1
     assert "--answers is not valid JSON" in result.output
+
+
+MODEL = Path(__file__).parents[2] / "demo" / "scoring-model.json"
+
+
+def test_simulate_with_a_model_prints_every_reason_the_stage_and_the_route(
+    run, write_json, demo_definition
+):
+    result = run("simulate", str(write_json(demo_definition)), "--answers", json.dumps(ANSWERS),
+                 "--signals", '{"pricing_views_7d": 3}', "--model", str(MODEL))
+
+    assert result.exit_code == 0, result.output
+    assert "+25 fit    Budget over $50k a year [budget-over-50k]" in result.output
+    assert "+15 intent Viewed pricing twice or more this week [pricing-views]" in result.output
+    assert "Stage: sql" in result.output
+    assert "Destination: book ae-team/intro-30" in result.output
+
+
+def test_simulate_json_has_a_score_equal_to_its_reasons(run, write_json, demo_definition):
+    answers = {**ANSWERS, "email": "ada@gmail.com"}
+    result = run("simulate", str(write_json(demo_definition)), "--answers", json.dumps(answers),
+                 "--model", str(MODEL), "--json")
+
+    qualification = json.loads(result.output)["qualification"]
+    score = qualification["score"]
+    assert score["total"] == round(sum(reason["points"] for reason in score["reasons"]), 2)
+    assert qualification["stage"]["stage"] == "mql"
+    assert "work email" in qualification["stage"]["reason"]
+    assert qualification["destination"]["target"] == "fast-track"
+
+
+def test_simulate_refuses_an_invalid_model(run, write_json, demo_definition, tmp_path):
+    bad = tmp_path / "model.json"
+    bad.write_text('{"schema": 1, "rules": [{"id": "x"}], "thresholds": {}}')
+
+    result = run("simulate", str(write_json(demo_definition)), "--model", str(bad))
+
+    assert result.exit_code == 1
+    assert "/rules/0/points" in result.output

@@ -119,3 +119,21 @@ def test_demo_load_publishes_once_and_is_safe_to_repeat(cli, db_engine):
     assert "version 1 (published)" in first.output
     assert "version 1 (unchanged)" in second.output
     assert count(db_engine, FormVersion) == 1
+
+
+def test_simulate_with_a_workspace_names_the_rep_and_changes_nothing(demo, cli, write_json,
+                                                                      demo_definition, db_engine):
+    from app.models import Lead, TeamMember
+
+    answers = {"first_name": "Ada", "email": "ada@acme.io", "job_level": "vp",
+               "company": "Acme", "company_size": "51-200", "use_case": ["conversion"],
+               "timeline": "now", "budget": "over_50k", "authority": "me", "consent": True}
+    result = cli.invoke(args=["forms", "simulate", str(write_json(demo_definition)),
+                              "--workspace", "demo", "--answers", json.dumps(answers)])
+
+    assert result.exit_code == 0, result.output
+    assert "Stage: sql" in result.output
+    assert any(name in result.output for name in ("Sam Rivera", "Priya Shah", "Jordan Lee"))
+    assert count(db_engine, Lead) == 0
+    with Session(db_engine) as session:
+        assert sum(m.meetings_assigned for m in session.scalars(select(TeamMember))) == 0
