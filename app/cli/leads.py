@@ -16,7 +16,7 @@ from app.forms.versions import NotFound, check_slug, get_workspace
 from app.leads.rescoring import rescore_workspace
 from app.leads.scoring_models import ModelRejected, current_model, save_model
 from app.leads.teams import add_member, find_team
-from app.models import Membership, Team, User, utcnow
+from app.models import AccountOwner, Membership, Team, User, utcnow
 
 scoring_group = AppGroup("scoring", help="The workspace's shared scoring model.")
 teams_group = AppGroup("teams", help="Sales teams and their reps.")
@@ -114,6 +114,32 @@ def teams_add_rep(team_slug: str, email: str, workspace_slug: str, name: str, we
     except NotFound as error:
         _fail(str(error))
     click.echo(f"{email} is a rep in '{team_slug}'.")
+
+
+@teams_group.command("set-owner")
+@click.argument("company_domain")
+@click.argument("email")
+@click.option("--workspace", "workspace_slug", required=True)
+def teams_set_owner(company_domain: str, email: str, workspace_slug: str) -> None:
+    """Make a rep the owner of an account: its leads go to them first."""
+    domain = company_domain.strip().lower()
+    try:
+        with write_session() as session:
+            workspace = get_workspace(session, workspace_slug)
+            user = session.scalar(select(User).where(User.email == email.lower()))
+            if user is None:
+                _fail(f"No user {email}; add them with `teams add-rep` first.")
+            owner = session.scalar(select(AccountOwner).where(
+                AccountOwner.workspace_id == workspace.id,
+                AccountOwner.company_domain == domain))
+            if owner is None:
+                session.add(AccountOwner(workspace_id=workspace.id, company_domain=domain,
+                                         user_id=user.id))
+            else:
+                owner.user_id = user.id
+    except NotFound as error:
+        _fail(str(error))
+    click.echo(f"{email} owns {domain}.")
 
 
 @leads_group.command("rescore")

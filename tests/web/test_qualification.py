@@ -135,3 +135,75 @@ def test_a_completed_response_links_to_its_lead(demo, client, db_engine):
         lead = session.scalars(select(Lead)).one()
     assert lead.last_response_id == response.id
     assert response.meta["destination"]["kind"] == "book"
+
+
+def test_publishing_a_route_to_an_unknown_team_is_refused(demo, app, demo_definition):
+    import copy
+
+    from app.db import write_session
+    from app.forms.versions import DefinitionRejected, get_workspace, publish, save_draft
+
+    broken = copy.deepcopy(demo_definition)
+    broken["route"][0]["to"] = {"book": "ghost-team/intro-30"}
+    broken["route"][2]["to"] = {"nurture": "no-such-track"}
+    with app.app_context(), write_session() as session:
+        form, _ = save_draft(session, get_workspace(session, "demo"), "other", broken)
+        try:
+            publish(session, form)
+        except DefinitionRejected as rejected:
+            errors = rejected.review.errors
+        else:
+            raise AssertionError("publish should refuse")
+        session.rollback()
+
+    assert {"path": "/route/0/to/book", "message": "Unknown team 'ghost-team'."} in errors
+    assert any(e["path"] == "/route/2/to/nurture" for e in errors)
+
+
+def test_a_scoring_model_with_unknown_facts_is_refused_at_import(demo, cli, tmp_path, db_engine):
+    from app.models import ScoringModel
+
+    bad = tmp_path / "model.json"
+    bad.write_text('{"schema": 1, "thresholds": {"mql": 1, "sql": 2}, "rules": [{"id": "x", '
+                   '"if": {"==": [{"var": "profile.size"}, 1]}, "points": 5, '
+                   '"dimension": "fit", "reason": "r"}]}')
+
+    result = cli.invoke(args=["scoring", "import", str(bad), "--workspace", "demo"])
+
+    assert result.exit_code == 1
+    assert "/rules/0/if" in result.output and "profile.size" in result.output
+    with Session(db_engine) as session:
+        assert session.scalar(select(func.count()).select_from(ScoringModel)) == 1  # the demo's
+
+
+def test_an_account_owner_gets_their_accounts_leads(demo, client, cli, db_engine):
+    result = cli.invoke(args=["teams", "set-owner", "example.com", "jordan@demo.leadform.dev",
+                              "--workspace", "demo"])
+    assert result.exit_code == 0, result.output
+
+    fill_demo(client, *SALES_PATH)
+
+    lead = lead_of(db_engine, "ada@example.com")
+    with Session(db_engine) as session:
+        assert session.get(User, lead.owner_id).email == "jordan@demo.leadform.dev"
+    assert lead.assignment_reason == "account owner of example.com"
+
+
+def test_a_rule_that_fails_at_submit_scores_zero_and_is_recorded(demo, client, cli, tmp_path,
+                                                                 db_engine):
+    model = tmp_path / "model.json"
+    model.write_text('{"schema": 1, "thresholds": {"mql": 1, "sql": 99}, "rules": ['
+                     '{"id": "boom", "if": {"/": [1, {"var": "answers.zero"}]}, "points": 5, '
+                     '"dimension": "fit", "reason": "r"},'
+                     '{"id": "ok", "if": true, "points": 3, "dimension": "fit", "reason": "r"}]}')
+    assert cli.invoke(args=["scoring", "import", str(model), "--workspace", "demo"]
+                      ).exit_code == 0
+
+    reply = fill_demo(client, *SALES_PATH)
+
+    assert reply.status_code == 303
+    lead = lead_of(db_engine, "ada@example.com")
+    assert lead.total == 3
+    with Session(db_engine) as session:
+        errors = session.scalars(select(LeadEvent).where(LeadEvent.kind == "error")).one()
+    assert errors.details["errors"][0]["rule"] == "boom"
