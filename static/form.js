@@ -41,10 +41,13 @@
   });
 
   document.addEventListener("htmx:afterSettle", onSwap);
-  document.addEventListener("DOMContentLoaded", function () {
+  function ready() {
     if (embedded) document.documentElement.classList.add("lf-embedded");
     reportHeight();
-  });
+  }
+  // Loaded async: the document may already be parsed.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
   window.addEventListener("load", reportHeight);
   if (window.ResizeObserver) {
     new ResizeObserver(reportHeight).observe(document.documentElement);

@@ -28,7 +28,12 @@ def frame_ancestors(definition: dict[str, Any]) -> str:
 
 
 def form_page_headers(response: Response, definition: dict[str, Any]) -> None:
-    response.headers["Content-Security-Policy"] = f"{BASE_POLICY}; {frame_ancestors(definition)}"
+    """Form pages may be framed as the form allows, and carry their CSS inline."""
+    from app.web.assets import inline_stylesheet
+
+    _, style_source = inline_stylesheet("public.css")
+    policy = BASE_POLICY.replace("style-src 'self'", f"style-src 'self' {style_source}")
+    response.headers["Content-Security-Policy"] = f"{policy}; {frame_ancestors(definition)}"
 
 
 def configure_security_headers(app: Flask) -> None:
