@@ -15,8 +15,8 @@ Run: .venv/bin/python bench/submit_throughput.py [--seconds 20] [--clients 8]
 from __future__ import annotations
 
 import argparse
-import http.client
 import html
+import http.client
 import json
 import re
 import tempfile
