@@ -140,15 +140,16 @@ def not_you(workspace: str, form: str) -> ResponseReturnValue:
 @bp.post("/f/<workspace>/<form>")
 @limiter.limit(lambda: current_app.config["SUBMIT_RATE_LIMIT"])
 def answer_screen(workspace: str, form: str) -> ResponseReturnValue:
-    published = _published_or_404(workspace, form)
-    db.session().close()  # hold one connection at a time: the write transaction's
     posted = request.form.to_dict(flat=False)
     back = request.form.get("_lf_action") == "back"
     visitor = _visitor() or new_visitor_id()
     try:
         token = read_submission(current_app.config["SECRET_KEY"], request.form.get("_lf_token"))
-        outcome = _apply(published, visitor, token, posted, back)
+        published, outcome = _apply(workspace, form, visitor, token, posted, back)
+    except NotFound:
+        abort(404)
     except TamperedToken as error:
+        _published_or_404(workspace, form)  # an unknown form stays a 404
         return _error_page(400, "This page can't be submitted", str(error)
                            + " Reload the form to continue: your saved answers are kept.")
     if outcome.response is not None and outcome.response.visitor_id:
@@ -189,27 +190,28 @@ def show_ending(workspace: str, form: str, token: str) -> ResponseReturnValue:
     return _render(published, current_outcome(response))
 
 
-def _apply(published: Published, visitor: str, token: Submission,
-           posted: dict[str, list[str]], back: bool) -> Outcome:
+def _apply(workspace: str, form: str, visitor: str, token: Submission,
+           posted: dict[str, list[str]], back: bool) -> tuple[Published, Outcome]:
     """Run the submit in one write transaction; commit before anything is shown."""
     try:
-        return _submit_once(published, visitor, token, posted, back)
+        return _submit_once(workspace, form, visitor, token, posted, back)
     except IntegrityError:
         # Two clicks raced to start the same response; the retry finds the winner's row.
-        return _submit_once(published, visitor, token, posted, back)
+        return _submit_once(workspace, form, visitor, token, posted, back)
 
 
-def _submit_once(published: Published, visitor: str, token: Submission,
-                 posted: dict[str, list[str]], back: bool) -> Outcome:
+def _submit_once(workspace: str, form: str, visitor: str, token: Submission,
+                 posted: dict[str, list[str]], back: bool) -> tuple[Published, Outcome]:
     with db.write_session() as session:
-        fresh = find_published(session, published.workspace.slug, published.form.slug)
+        fresh = find_published(session, workspace, form)
         identity = identify(session, fresh.workspace.id, visitor)
         plan = plan_for(session, fresh, identity) if token.response_id is None else None
         outcome = submit(session, fresh, visitor, token, posted, utcnow(), back=back,
                          min_fill_seconds=float(current_app.config["MIN_FILL_SECONDS"]),
                          identity=identity, plan=plan)
         _load_for_render(outcome)
-    return outcome
+        _ = (fresh.workspace.settings, fresh.form.slug)
+    return fresh, outcome
 
 
 def _accept_personal_link(published: Published) -> ResponseReturnValue:
