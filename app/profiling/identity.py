@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.models import Visitor
+from app.models import Signal, Visitor
 
 LINK_SALT = "leadform.personal-link"
 DEFAULT_LINK_DAYS = 30
@@ -80,6 +80,11 @@ def link_visitor(session: Session, workspace_id: int, visitor_token: str, contac
     if visitor.contact_id == contact_id and visitor.proof == "link" and proof == "self":
         proof = "link"
     visitor.contact_id, visitor.proof, visitor.last_seen_at = contact_id, proof, now
+    # The browser's earlier page views now belong to the contact too.
+    session.execute(update(Signal).where(Signal.workspace_id == workspace_id,
+                                         Signal.visitor_token == visitor_token,
+                                         Signal.contact_id.is_(None))
+                    .values(contact_id=contact_id).execution_options(synchronize_session=False))
     session.flush()
 
 

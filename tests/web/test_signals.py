@@ -47,6 +47,16 @@ def test_malformed_beacons_are_refused_with_a_message(demo, client):
     assert client.post("/t/demo", data="x" * 5000, content_type="text/plain").status_code == 413
 
 
+def test_page_views_before_the_form_join_the_contact_once_known(demo, client, db_engine):
+    beacon(client, "/pricing")
+    fill_demo(client, *SALES_PATH)
+
+    with Session(db_engine) as session:
+        signal = session.scalars(select(Signal)).one()
+        contact = session.scalars(select(Contact)).one()
+    assert signal.contact_id == contact.id
+
+
 def test_signals_aggregate_over_their_windows(demo, app, client, db_engine):
     for path in ("/pricing", "/pricing/enterprise", "/blog/post"):
         beacon(client, path)
