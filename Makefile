@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test chromium migrate demo lint clean
+.PHONY: run dev test install install-test chromium migrate demo lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,12 @@ demo: migrate
 
 run: demo
 	@echo "Leadform is serving on http://$(HOST):$(PORT)/  (demo form: /f/demo/talk-to-sales)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread \
+		--access-logfile - wsgi:app
+
+# The Flask development server, reloading on code changes.
+dev: demo
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: install-test
 	@$(BIN)/python -m tests.postgres_check
