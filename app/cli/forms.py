@@ -30,7 +30,7 @@ from app.leads.teams import team_state
 from app.models import Team, utcnow
 from app.qualify import validate_model
 from app.qualify.preview import preview
-from app.responses.service import ending_destination
+from app.responses.endings import ending_destination
 
 forms_group = AppGroup("forms", help="Import, export, lint and simulate form definitions.")
 

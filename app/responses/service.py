@@ -25,6 +25,8 @@ from app.profiling.identity import Identity
 from app.profiling.plan import Plan, apply_plan
 from app.qualify import route
 from app.responses.capture import Captured
+from app.responses.endings import ending_by_id as _ending
+from app.responses.endings import ending_destination, resolve_ending
 from app.responses.screens import (
     Screen,
     first_screen,
@@ -381,43 +383,3 @@ def _screen_outcome(
         response=response, version=version, screen=screen, plan=plan,
         progress=progress_percent(visited, ahead), can_go_back=visited > 0,
     )
-
-
-def ending_destination(ending: dict[str, Any]) -> list[dict[str, Any]] | None:
-    """An ending that is itself a destination (book, nurture, disqualify), as one rule."""
-    kind = ending.get("type")
-    target = {
-        "book": f"{ending.get('team')}/{ending.get('meeting_type')}",
-        "nurture": ending.get("track"),
-        "disqualify": ending.get("message") or "",
-    }.get(str(kind))
-    return [{"if": True, "to": {kind: target}}] if target is not None else None
-
-
-def resolve_ending(ending: dict[str, Any], destination: dict[str, Any] | None) -> dict[str, Any]:
-    """A `route` ending becomes the destination routing chose for this response."""
-    if not destination or destination.get("kind") == "none":
-        return ending
-    if ending.get("type") != "route":
-        return {**ending, "rep": destination.get("rep")}
-    kind, target = destination["kind"], destination.get("target") or ""
-    resolved: dict[str, Any] = {"id": ending["id"], "type": kind, "rep": destination.get("rep")}
-    if ending.get("title"):
-        resolved["title"] = ending["title"]
-    if kind == "book":
-        team, _, meeting_type = target.partition("/")
-        resolved.update(team=team, meeting_type=meeting_type)
-    elif kind == "nurture":
-        resolved["track"] = target
-    elif kind == "disqualify":
-        resolved["message"] = target
-    elif kind == "redirect":
-        resolved["url"] = target
-    return resolved
-
-
-def _ending(definition: dict[str, Any], ending_id: str) -> dict[str, Any]:
-    for ending in definition["endings"]:
-        if ending["id"] == ending_id:
-            return dict(ending)
-    return dict(definition["endings"][0])
