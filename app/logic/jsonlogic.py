@@ -7,31 +7,18 @@ every failure is a `JsonLogicError`. Departures from json-logic-js say "Deviatio
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
-from decimal import Decimal
 from functools import reduce
 from operator import add
 from typing import Any, Final
+
+from app.logic import jsvalues as js
+from app.logic.references import SCOPED, referenced_vars
 
 MAX_DEPTH: Final = 64
 MAX_OPERATIONS: Final = 100_000
 MAX_STRING: Final = 100_000
 MAX_ARRAY: Final = 100_000
-
-# JavaScript's WhiteSpace and LineTerminator characters, as trimmed by Number().
-_WS: Final = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
-    chr(c) for c in range(0x2000, 0x200B)
-)
-# Unambiguous on purpose: a pattern like [0-9]+\.?[0-9]* backtracks quadratically.
-_DECIMAL: Final = re.compile(
-    r"[+-]?(?:Infinity|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
-)
-_RADIX: Final = re.compile(r"0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+")
-_INDEX: Final = re.compile(r"0|[1-9][0-9]{0,14}")
-_SCOPED: Final = frozenset({"map", "filter", "reduce", "all", "none", "some"})
-_UNDEF: Final = object()  # JavaScript's `undefined` (a missing argument), unlike null
-
 
 class JsonLogicError(ValueError):
     """The one error every bad rule ends in, so callers need a single except clause."""
@@ -39,7 +26,7 @@ class JsonLogicError(ValueError):
 
 def truthy(value: Any) -> bool:
     """JsonLogic truthiness: JavaScript's, except that an empty array is falsy."""
-    if value is None or value is _UNDEF:
+    if value is None or value is js.UNDEF:
         return False
     if isinstance(value, bool | str | list):
         return bool(value)
@@ -47,91 +34,7 @@ def truthy(value: Any) -> bool:
 
 
 def _arg(args: list[Any], index: int) -> Any:
-    return args[index] if index < len(args) else _UNDEF
-
-
-def _js_type(value: Any) -> str:
-    if value is None or value is _UNDEF:
-        return "null" if value is None else "undefined"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    return "string" if isinstance(value, str) else "object"
-
-
-def _to_float(value: int | float) -> float:
-    """Python ints are unbounded; JavaScript numbers overflow to Infinity."""
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf if value > 0 else -math.inf
-
-
-def _num_to_str(x: float) -> str:
-    """Number#toString, so cat, in and var paths see the text a browser would."""
-    if x != x or x == 0:
-        return "NaN" if x != x else "0"
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    if 1e-6 <= abs(x) < 1e21:  # plain notation, with repr's shortest round-trip digits
-        text = format(Decimal(repr(x)), "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    mantissa, exponent = repr(x).split("e")  # repr uses exponents out here, too
-    return f"{mantissa}e{int(exponent):+d}"
-
-
-def _str_to_number(text: str) -> float:
-    text = text.strip(_WS)
-    if not text:
-        return 0.0
-    if _DECIMAL.fullmatch(text):
-        return float(text)  # Python reads "Infinity" too
-    return _to_float(int(text, 0)) if _RADIX.fullmatch(text) else math.nan
-
-
-def _number(x: float) -> int | float:
-    """Whole results come back as int, for callers that print or compare them."""
-    return int(x) if math.isfinite(x) and x.is_integer() and abs(x) <= 2**53 else x
-
-
-def _strict_eq(a: Any, b: Any) -> bool:
-    kind = _js_type(a)
-    if kind != _js_type(b):
-        return False
-    if kind == "number":
-        return _to_float(a) == _to_float(b)
-    # As in JavaScript, an array or object is equal only to itself, never to a copy.
-    return a is b if kind == "object" else bool(a == b)
-
-
-def _member(value: Any, key: str) -> Any:
-    """JavaScript property access, limited to own keys, array/string indexes and length."""
-    if isinstance(value, dict):
-        return value.get(key, _UNDEF)
-    if isinstance(value, list | str):
-        if key == "length":
-            return len(value)
-        if _INDEX.fullmatch(key) and int(key) < len(value):
-            return value[int(key)]
-    return _UNDEF
-
-
-def _text_size(values: list[Any]) -> int:
-    return sum(len(value) for value in values if isinstance(value, str))
-
-
-def _to_integer(x: float) -> float:
-    return 0.0 if math.isnan(x) else x if math.isinf(x) else float(math.trunc(x))
-
-
-def _js_substr(text: str, start: float, length: float) -> str:
-    """String#substr. Deviation: counts code points, where JavaScript counts UTF-16 units."""
-    size = len(text)
-    first = _to_integer(start)
-    first = max(size + first, 0) if first < 0 else min(first, size)
-    count = min(max(_to_integer(length), 0), size - first)
-    return text[int(first) : int(first + count)]
+    return args[index] if index < len(args) else js.UNDEF
 
 
 class _Evaluator:
@@ -164,7 +67,7 @@ class _Evaluator:
                 raise JsonLogicError(f"Unknown operator {str(op)[:40]!r}")
             if op not in _LAZY:
                 args = [self.eval(arg, data) for arg in args]
-                self.charge(_text_size(args) // 100)  # operators may scan their strings
+                self.charge(js.text_size(args) // 100)  # operators may scan their strings
             return fn(self, args, data)
         finally:
             self.depth -= 1
@@ -175,10 +78,10 @@ class _Evaluator:
         """String(value); arrays are joined with "," and their nulls left empty."""
         if isinstance(value, str):
             return value
-        if isinstance(value, bool) or value is None or value is _UNDEF:
+        if isinstance(value, bool) or value is None or value is js.UNDEF:
             return {True: "true", False: "false", None: "null"}.get(value, "undefined")
         if isinstance(value, int | float):
-            return _num_to_str(_to_float(value))
+            return js.num_to_str(js.to_float(value))
         if not isinstance(value, list):
             return "[object Object]"
         if depth >= MAX_DEPTH:
@@ -194,26 +97,26 @@ class _Evaluator:
         return ",".join(parts)
 
     def primitive(self, value: Any) -> Any:
-        return self.string(value) if _js_type(value) == "object" else value
+        return self.string(value) if js.js_type(value) == "object" else value
 
     def number(self, value: Any) -> float:
-        kind = _js_type(value)
+        kind = js.js_type(value)
         if kind in ("null", "boolean", "number"):
-            return _to_float(value or 0)
+            return js.to_float(value or 0)
         if kind == "undefined" or (kind == "object" and not isinstance(value, list)):
             return math.nan
-        return _str_to_number(self.string(value))
+        return js.str_to_number(self.string(value))
 
     def parse_float(self, value: Any) -> float:
-        match = _DECIMAL.match(self.string(value).lstrip(_WS))
+        match = js.DECIMAL.match(self.string(value).lstrip(js.WHITESPACE))
         return float(match.group()) if match else math.nan
 
     def loose_eq(self, a: Any, b: Any) -> bool:
         """JavaScript's abstract equality (==), which json-logic-js uses as is."""
-        ta, tb = _js_type(a), _js_type(b)
+        ta, tb = js.js_type(a), js.js_type(b)
         kinds = {ta, tb}
         if ta == tb or kinds == {"null", "undefined"}:
-            return ta != tb or _strict_eq(a, b)
+            return ta != tb or js.strict_eq(a, b)
         if "boolean" in kinds:  # booleans compare as 0 and 1
             return self.loose_eq(*(float(v) if isinstance(v, bool) else v for v in (a, b)))
         if kinds == {"number", "string"}:
@@ -232,7 +135,7 @@ class _Evaluator:
 
     def ordered(self, args: list[Any], strict: bool) -> bool:
         """`<` and `<=`, including the three-argument "between" form."""
-        pairs = list(zip(args, args[1:3], strict=False)) or [(_arg(args, 0), _UNDEF)]
+        pairs = list(zip(args, args[1:3], strict=False)) or [(_arg(args, 0), js.UNDEF)]
         if strict:
             return all(self.less(a, b) is True for a, b in pairs)
         return all(self.less(b, a) is False for a, b in pairs)
@@ -262,57 +165,59 @@ class _Evaluator:
         if isinstance(items, list) and len(items) > MAX_ARRAY:
             raise JsonLogicError(f"Array is longer than {MAX_ARRAY} elements")
         # Deviation: a missing per-item rule gives null, where JS gives undefined.
-        return (items, _arg(args, 1)) if isinstance(items, list) else ([], _UNDEF)
+        return (items, _arg(args, 1)) if isinstance(items, list) else ([], js.UNDEF)
 
     def op_map(self, args: list[Any], data: Any) -> Any:
         items, rule = self.scope(args, data)
-        return [self.eval(None if rule is _UNDEF else rule, item) for item in items]
+        return [self.eval(None if rule is js.UNDEF else rule, item) for item in items]
 
     def op_filter(self, args: list[Any], data: Any) -> Any:
         items, rule = self.scope(args, data)
-        return [item for item in items if rule is not _UNDEF and truthy(self.eval(rule, item))]
+        return [item for item in items if rule is not js.UNDEF and truthy(self.eval(rule, item))]
 
     def op_reduce(self, args: list[Any], data: Any) -> Any:
         items, rule = self.scope(args, data)
         accumulator = self.eval(args[2], data) if len(args) > 2 else None
         for item in items:
             scope = {"current": item, "accumulator": accumulator}
-            accumulator = None if rule is _UNDEF else self.eval(rule, scope)
+            accumulator = None if rule is js.UNDEF else self.eval(rule, scope)
         return accumulator
 
     def op_all(self, args: list[Any], data: Any) -> Any:
         # Deviation: null gives false, where json-logic-js throws a TypeError.
         items, rule = self.scope(args, data, chars=True)
-        return bool(items) and all(rule is not _UNDEF and truthy(self.eval(rule, i)) for i in items)
+        return bool(items) and all(
+            rule is not js.UNDEF and truthy(self.eval(rule, i)) for i in items
+        )
 
     def op_some(self, args: list[Any], data: Any) -> Any:
         # Stops at the first match, where json-logic-js filters the whole array first.
         items, rule = self.scope(args, data)
-        return any(rule is not _UNDEF and truthy(self.eval(rule, item)) for item in items)
+        return any(rule is not js.UNDEF and truthy(self.eval(rule, item)) for item in items)
 
     def op_var(self, args: list[Any], data: Any) -> Any:
         path, default = _arg(args, 0), _arg(args, 1)
-        not_found = None if default is _UNDEF else default
-        if path is _UNDEF or path is None or path == "":
+        not_found = None if default is js.UNDEF else default
+        if path is js.UNDEF or path is None or path == "":
             return data
         for key in self.string(path).split("."):
             self.charge()
             if data is None:
                 return not_found
-            data = _member(data, key)
-            if data is _UNDEF:
+            data = js.member(data, key)
+            if data is js.UNDEF:
                 return not_found
         return data
 
     def op_missing(self, args: list[Any], data: Any) -> Any:
         # Deviation: names are looked up as paths, never re-evaluated as rules as in JS.
         keys = args[0] if args and isinstance(args[0], list) else args
-        self.charge(len(keys) + _text_size(keys) // 100)
+        self.charge(len(keys) + js.text_size(keys) // 100)
         return [key for key in keys if (v := self.op_var([key], data)) is None or v == ""]
 
     def op_missing_some(self, args: list[Any], data: Any) -> Any:
         need, options = _arg(args, 0), _arg(args, 1)
-        if options is None or options is _UNDEF:  # json-logic-js throws a TypeError here
+        if options is None or options is js.UNDEF:  # json-logic-js throws a TypeError here
             raise JsonLogicError("'missing_some' needs a count and an array of names")
         missing = self.op_missing(options if isinstance(options, list) else [options], data)
         size = len(options) if isinstance(options, list | str) else math.nan
@@ -320,27 +225,29 @@ class _Evaluator:
 
     def op_sub(self, args: list[Any], _data: Any) -> Any:
         a, b = self.number(_arg(args, 0)), _arg(args, 1)
-        return _number(-a if b is _UNDEF else a - self.number(b))
+        return js.as_number(-a if b is js.UNDEF else a - self.number(b))
 
     def op_mul(self, args: list[Any], _data: Any) -> Any:
         if not args:
             raise JsonLogicError("'*' needs at least one argument")
         # Deviation: a lone argument is parsed too, so '*' always gives a number.
-        return _number(math.prod((self.parse_float(arg) for arg in args), start=1.0))
+        return js.as_number(math.prod((self.parse_float(arg) for arg in args), start=1.0))
 
     def divide(self, args: list[Any], modulo: bool) -> Any:
         a, b = self.number(_arg(args, 0)), self.number(_arg(args, 1))
         if b == 0:
             raise JsonLogicError("Division by zero")  # JavaScript would give Infinity or NaN
         if not modulo:
-            return _number(a / b)
+            return js.as_number(a / b)
         if math.isnan(a) or math.isnan(b) or math.isinf(a):
             return math.nan
-        return _number(a if math.isinf(b) else math.fmod(a, b))  # fmod keeps JS's sign rule
+        return js.as_number(a if math.isinf(b) else math.fmod(a, b))  # fmod keeps JS's sign rule
 
     def extreme(self, args: list[Any], pick: Callable[..., float], empty: float) -> Any:
         numbers = [self.number(arg) for arg in args]
-        return math.nan if any(n != n for n in numbers) else _number(pick(numbers, default=empty))
+        if any(n != n for n in numbers):
+            return math.nan
+        return js.as_number(pick(numbers, default=empty))
 
     def op_merge(self, args: list[Any], _data: Any) -> Any:
         merged: list[Any] = []
@@ -358,8 +265,8 @@ class _Evaluator:
             self.charge(len(haystack) // 100)
             return haystack != "" and self.string(needle) in haystack
         if isinstance(haystack, list):
-            self.charge(len(haystack) + _text_size(haystack) // 100)
-            return any(_strict_eq(needle, item) for item in haystack)
+            self.charge(len(haystack) + js.text_size(haystack) // 100)
+            return any(js.strict_eq(needle, item) for item in haystack)
         return False
 
     def op_cat(self, args: list[Any], _data: Any) -> Any:
@@ -373,12 +280,12 @@ class _Evaluator:
     def op_substr(self, args: list[Any], _data: Any) -> Any:
         text = self.string(_arg(args, 0))
         start, end = self.number(_arg(args, 1)), _arg(args, 2)
-        if end is _UNDEF:
-            return _js_substr(text, start, math.inf)
+        if end is js.UNDEF:
+            return js.js_substr(text, start, math.inf)
         if self.less(end, 0) is True:  # Deviation: a string end is a number, not concatenated
-            rest = _js_substr(text, start, math.inf)
-            return _js_substr(rest, 0, len(rest) + self.number(end))
-        return _js_substr(text, start, self.number(end))
+            rest = js.js_substr(text, start, math.inf)
+            return js.js_substr(rest, 0, len(rest) + self.number(end))
+        return js.js_substr(text, start, self.number(end))
 
 
 _OPERATORS: Final[dict[str, Callable[[_Evaluator, list[Any], Any], Any]]] = {
@@ -391,8 +298,8 @@ _OPERATORS: Final[dict[str, Callable[[_Evaluator, list[Any], Any], Any]]] = {
     "or": lambda ev, a, d: ev.first(a, d, wanted=True),
     "==": lambda ev, a, _d: ev.loose_eq(_arg(a, 0), _arg(a, 1)),
     "!=": lambda ev, a, _d: not ev.loose_eq(_arg(a, 0), _arg(a, 1)),
-    "===": lambda _ev, a, _d: _strict_eq(_arg(a, 0), _arg(a, 1)),
-    "!==": lambda _ev, a, _d: not _strict_eq(_arg(a, 0), _arg(a, 1)),
+    "===": lambda _ev, a, _d: js.strict_eq(_arg(a, 0), _arg(a, 1)),
+    "!==": lambda _ev, a, _d: not js.strict_eq(_arg(a, 0), _arg(a, 1)),
     "!": lambda _ev, a, _d: not truthy(_arg(a, 0)),
     "!!": lambda _ev, a, _d: truthy(_arg(a, 0)),
     ">": lambda ev, a, _d: ev.less(_arg(a, 1), _arg(a, 0)) is True,
@@ -402,7 +309,7 @@ _OPERATORS: Final[dict[str, Callable[[_Evaluator, list[Any], Any], Any]]] = {
     "max": lambda ev, a, _d: ev.extreme(a, max, -math.inf),
     "min": lambda ev, a, _d: ev.extreme(a, min, math.inf),
     # Left to right like JavaScript; sum() compensates rounding from Python 3.12 on.
-    "+": lambda ev, a, _d: _number(reduce(add, (ev.parse_float(x) for x in a), 0.0)),
+    "+": lambda ev, a, _d: js.as_number(reduce(add, (ev.parse_float(x) for x in a), 0.0)),
     "-": _Evaluator.op_sub,
     "*": _Evaluator.op_mul,
     "/": lambda ev, a, _d: ev.divide(a, modulo=False),
@@ -419,7 +326,7 @@ _OPERATORS: Final[dict[str, Callable[[_Evaluator, list[Any], Any], Any]]] = {
     "substr": _Evaluator.op_substr,
     "log": lambda _ev, a, _d: a[0] if a else None,  # returned, never printed
 }
-_LAZY: Final = frozenset({"if", "?:", "and", "or"}) | _SCOPED
+_LAZY: Final = frozenset({"if", "?:", "and", "or"}) | SCOPED
 
 
 def _check_result(value: Any) -> None:
@@ -448,44 +355,9 @@ def apply(rule: Any, data: Any = None) -> Any:
     return result
 
 
-def _add_names(found: set[str], names: list[Any]) -> None:
-    for name in names:
-        if isinstance(name, str) and name:
-            found.add(name)
-        elif isinstance(name, int | float) and not isinstance(name, bool):
-            found.add(_num_to_str(_to_float(name)))
-
-
-def referenced_vars(rule: Any) -> set[str]:
-    """The literal data paths a rule reads, for the linter; never raises.
-
-    The per-item rule of map, filter, reduce, all, none and some reads the item, not
-    the form's data, so it is skipped. `{"var": ""}` (the whole data) is not a path.
-    """
-    found: set[str] = set()
-    stack: list[Any] = [rule]
-    seen: set[int] = set()
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, list | dict) or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, list):
-            stack.extend(node)
-        if isinstance(node, list) or len(node) != 1:  # dicts of other sizes are data
-            continue
-        ((op, raw),) = node.items()
-        args = raw if isinstance(raw, list) else [raw]
-        if op == "var":
-            _add_names(found, args[:1])
-        elif op == "missing":
-            _add_names(found, args[0] if args and isinstance(args[0], list) else args)
-        elif op == "missing_some" and len(args) > 1 and isinstance(args[1], list):
-            _add_names(found, args[1])
-        stack.extend(args[:1] + args[2:] if op in _SCOPED else args)
-    return found
-
-
 def operators() -> frozenset[str]:
     """The supported operator names, for documentation and the linter."""
     return frozenset(_OPERATORS)
+
+
+__all__ = ["JsonLogicError", "apply", "operators", "referenced_vars", "truthy"]
