@@ -17,8 +17,7 @@ AnswerKind: TypeAlias = Literal["string", "number", "boolean", "list", "date"]
 
 _TEXT_KEYS = frozenset({"min_length", "max_length", "pattern"})
 _RANGE_KEYS = frozenset({"min", "max"})
-_TRUE = frozenset({"yes", "true", "on", "1"})
-_FALSE = frozenset({"no", "false", "off", "0"})
+_TRUE, _FALSE = frozenset({"yes", "true", "on", "1"}), frozenset({"no", "false", "off", "0"})
 # Control characters other than tab and newline; NUL also cannot be stored in PostgreSQL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _PHONE = re.compile(r"[0-9 +\-().]+", re.ASCII)
