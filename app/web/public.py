@@ -134,7 +134,8 @@ def not_you(workspace: str, form: str) -> ResponseReturnValue:
         with db.write_session() as session:
             forget_visitor(session, published.workspace.id, visitor)
     g.visitor_id = new_visitor_id()  # and a new cookie: unfinished answers stay behind
-    return redirect(url_for("public.show_form", workspace=workspace, form=form), 303)
+    embed = {"embed": "1"} if request.form.get("_lf_embed") == "1" else {}
+    return redirect(url_for("public.show_form", workspace=workspace, form=form, **embed), 303)
 
 
 @bp.post("/f/<workspace>/<form>")
@@ -158,7 +159,8 @@ def answer_screen(workspace: str, form: str) -> ResponseReturnValue:
         return _finish(published, outcome)
     if _is_htmx() or outcome.errors:
         return _render(published, outcome, status=422 if outcome.errors and not _is_htmx() else 200)
-    return redirect(url_for("public.show_form", workspace=workspace, form=form), 303)
+    embed = {"embed": "1"} if request.form.get("_lf_embed") == "1" else {}
+    return redirect(url_for("public.show_form", workspace=workspace, form=form, **embed), 303)
 
 
 @bp.post("/f/<workspace>/<form>/check/<field_id>")

@@ -249,3 +249,14 @@ def test_a_tampered_token_is_a_400_with_a_message(demo, client, db_engine):
 
 def test_a_missing_token_is_a_400(demo, client):
     assert client.post(DEMO_URL, data={"first_name": "x"}).status_code == 400
+
+
+def test_an_embedded_form_stays_embedded_without_javascript(demo, client):
+    page = client.get(DEMO_URL + "?embed=1").get_data(as_text=True)
+
+    reply = client.post(DEMO_URL, data={"_lf_token": token_of(page), "_lf_embed": "1",
+                                        **STEP_ANSWERS["you"]})
+
+    assert reply.status_code == 303
+    assert reply.headers["Location"].endswith(DEMO_URL + "?embed=1")
+    assert "lf-embedded" in client.get(reply.headers["Location"]).get_data(as_text=True)
