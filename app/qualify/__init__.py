@@ -1,4 +1,4 @@
-"""Qualification, pure: scoring with reasons, stages, routing and rep assignment."""
+"""Qualification, pure: scores with reasons, stages, routes and reps; no Flask, no database."""
 
 from app.qualify.assignment import (
     Assignment,

@@ -2,132 +2,177 @@
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Iterator
+from typing import Any, Final
 
 from app.forms.types import Issue
-from app.qualify.conditions import operator_problem, unknown_roots
+from app.qualify.conditions import structural_problem, unknown_facts
 
-DIMENSIONS = ("fit", "intent")
-MAX_POINTS = 1000
-MAX_RULES = 500
+DIMENSIONS: Final = ("fit", "intent")
+MAX_POINTS: Final = 1000
+MAX_RULES: Final = 500
+MAX_GATES: Final = 50
+CAP_PREFIX: Final = "cap:"  # reserved for the reasons that apply caps
+
+_MODEL_KEYS: Final = frozenset({"schema", "rules", "caps", "thresholds", "sql_gates"})
+_RULE_KEYS: Final = frozenset({"id", "if", "points", "dimension", "reason", "half_life_days"})
+_GATE_KEYS: Final = frozenset({"id", "if", "reason"})
 
 
 def validate_model(model: object) -> list[Issue]:
-    """Every problem with its path; never raises."""
+    """Every problem with its path, [] for a usable model; never raises."""
     try:
-        return _validate(model)
+        return list(_model_issues(model))
     except Exception as error:  # noqa: BLE001 - a checker must not crash on junk
         return [Issue("", f"The scoring model could not be checked: {error}")]
 
 
-def _validate(model: object) -> list[Issue]:
+def number(value: object) -> float | None:
+    """A finite JSON number as a float, else None (booleans are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        converted = float(value)
+    except OverflowError:
+        return None
+    return converted if math.isfinite(converted) else None
+
+
+def show_number(value: float) -> str:
+    """A number as people write it: 60, 60.5, -12.25 (never 6e+01)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") if math.isfinite(value) else str(value)
+
+
+def _unknown_keys(path: str, item: dict[Any, Any], known: frozenset[str]) -> Iterator[Issue]:
+    for key in item:
+        if key not in known:
+            yield Issue(f"{path}/{_escape(key)}", f"Unknown key {str(key)[:40]!r}.")
+
+
+def _escape(key: object) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def _model_issues(model: object) -> Iterator[Issue]:
     if not isinstance(model, dict):
-        return [Issue("", "The scoring model must be a JSON object.")]
-    issues: list[Issue] = []
-    known = {"schema", "rules", "caps", "thresholds", "sql_gates"}
-    issues += [Issue(f"/{key}", f"Unknown key '{key}'.") for key in model if key not in known]
-    if model.get("schema") != 1:
-        issues.append(Issue("/schema", "Expected \"schema\": 1."))
+        yield Issue("", "The scoring model must be a JSON object.")
+        return
+    yield from _unknown_keys("", model, _MODEL_KEYS)
+    if model.get("schema") != 1 or isinstance(model.get("schema"), bool):
+        yield Issue("/schema", "Expected \"schema\": 1.")
     rules = model.get("rules")
     if not isinstance(rules, list):
-        issues.append(Issue("/rules", "Expected a list of rules."))
-        rules = []
+        yield Issue("/rules", "Expected a list of rules.")
     elif len(rules) > MAX_RULES:
-        issues.append(Issue("/rules", f"At most {MAX_RULES} rules."))
-    seen: dict[str, int] = {}
-    for index, rule in enumerate(rules):
-        issues += _rule_issues(f"/rules/{index}", rule, seen, index)
-    issues += _caps_issues(model.get("caps"))
-    issues += _threshold_issues(model.get("thresholds"))
-    gates = model.get("sql_gates", [])
-    if not isinstance(gates, list):
-        issues.append(Issue("/sql_gates", "Expected a list of gates."))
+        yield Issue("/rules", f"At most {MAX_RULES} rules.")
     else:
-        for index, gate in enumerate(gates):
-            issues += _gate_issues(f"/sql_gates/{index}", gate)
-    return issues
+        seen: dict[str, int] = {}
+        for index, rule in enumerate(rules):
+            yield from _rule_issues(f"/rules/{index}", rule, seen, index)
+    if "caps" in model:
+        yield from _caps_issues(model["caps"])
+    yield from _threshold_issues(model.get("thresholds"))
+    if "sql_gates" in model:
+        yield from _gates_issues(model["sql_gates"])
 
 
-def _rule_issues(path: str, rule: Any, seen: dict[str, int], index: int) -> list[Issue]:
+def _rule_issues(path: str, rule: object, seen: dict[str, int], index: int) -> Iterator[Issue]:
     if not isinstance(rule, dict):
-        return [Issue(path, "Expected a rule object.")]
-    issues = [Issue(f"{path}/{key}", f"Unknown key '{key}'.") for key in rule
-              if key not in {"id", "if", "points", "dimension", "reason", "half_life_days"}]
+        yield Issue(path, "Expected a rule object.")
+        return
+    yield from _unknown_keys(path, rule, _RULE_KEYS)
     rule_id = rule.get("id")
     if not isinstance(rule_id, str) or not rule_id.strip():
-        issues.append(Issue(f"{path}/id", "Every rule needs an id (a short name)."))
+        yield Issue(f"{path}/id", "Every rule needs an id (a short name).")
+    elif rule_id.startswith(CAP_PREFIX):
+        yield Issue(f"{path}/id", f"Rule ids starting with '{CAP_PREFIX}' are reserved "
+                                  "for caps.")
     elif rule_id in seen:
-        issues.append(Issue(f"{path}/id", f"Duplicate rule id '{rule_id}': already rule "
-                                          f"{seen[rule_id]}."))
+        yield Issue(f"{path}/id", f"Duplicate rule id {rule_id!r}: already rule "
+                                  f"{seen[rule_id]}.")
     else:
         seen[rule_id] = index
+    if "if" not in rule:
+        yield Issue(f"{path}/if", "Every rule needs a condition (\"if\").")
+    else:
+        yield from _condition_issues(f"{path}/if", rule["if"])
     points = rule.get("points")
     if isinstance(points, bool) or not isinstance(points, int):
-        issues.append(Issue(f"{path}/points", "Points must be a whole number."))
+        yield Issue(f"{path}/points", "Points must be a whole number.")
     elif abs(points) > MAX_POINTS:
-        issues.append(Issue(f"{path}/points", f"Points must be between -{MAX_POINTS} and "
-                                              f"{MAX_POINTS}."))
+        yield Issue(f"{path}/points", f"Points must be between -{MAX_POINTS} and "
+                                      f"{MAX_POINTS}.")
     if rule.get("dimension") not in DIMENSIONS:
-        issues.append(Issue(f"{path}/dimension", "Dimension must be 'fit' or 'intent'."))
+        yield Issue(f"{path}/dimension", "Dimension must be 'fit' or 'intent'.")
     reason = rule.get("reason")
     if not isinstance(reason, str) or not reason.strip():
-        issues.append(Issue(f"{path}/reason", "Every rule needs a reason sales can read."))
-    half_life = rule.get("half_life_days")
-    if half_life is not None and (isinstance(half_life, bool)
-                                  or not isinstance(half_life, int | float) or half_life <= 0):
-        issues.append(Issue(f"{path}/half_life_days", "Half-life must be a positive number "
-                                                      "of days."))
-    if "if" not in rule:
-        issues.append(Issue(f"{path}/if", "Every rule needs a condition (\"if\")."))
-    else:
-        issues += _condition_issues(f"{path}/if", rule["if"])
-    return issues
+        yield Issue(f"{path}/reason", "Every rule needs a reason sales can read.")
+    if "half_life_days" in rule:
+        half_life = number(rule["half_life_days"])
+        if half_life is None or half_life <= 0:
+            yield Issue(f"{path}/half_life_days", "Half-life must be a positive number "
+                                                  "of days.")
 
 
-def _condition_issues(path: str, condition: Any) -> list[Issue]:
-    issues = [Issue(path, f"Rule refers to unknown fact '{name}'. Facts start with answers., "
-                          "hidden., contact., signals., submission., workspace. or lead.")
-              for name in unknown_roots(condition)]
-    problem = operator_problem(condition)
+def _condition_issues(path: str, condition: object) -> Iterator[Issue]:
+    for name in unknown_facts(condition):
+        yield Issue(path, f"Rule refers to unknown fact {name[:80]!r}. Facts start with "
+                          "answers., hidden., contact., signals., submission., workspace. "
+                          "or lead.")
+    problem = structural_problem(condition)
     if problem:
-        issues.append(Issue(path, problem))
-    return issues
+        yield Issue(path, problem)
 
 
-def _gate_issues(path: str, gate: Any) -> list[Issue]:
-    if not isinstance(gate, dict) or "if" not in gate:
-        return [Issue(path, "A gate needs a condition (\"if\") and a reason.")]
-    issues = _condition_issues(f"{path}/if", gate["if"])
-    if not isinstance(gate.get("reason"), str):
-        issues.append(Issue(f"{path}/reason", "A gate needs a reason."))
-    return issues
+def _gates_issues(gates: object) -> Iterator[Issue]:
+    if not isinstance(gates, list):
+        yield Issue("/sql_gates", "Expected a list of gates.")
+        return
+    if len(gates) > MAX_GATES:
+        yield Issue("/sql_gates", f"At most {MAX_GATES} gates.")
+        return
+    for index, gate in enumerate(gates):
+        path = f"/sql_gates/{index}"
+        if not isinstance(gate, dict):
+            yield Issue(path, "Expected a gate: {\"if\": condition, \"reason\": text}.")
+            continue
+        yield from _unknown_keys(path, gate, _GATE_KEYS)
+        if "id" in gate and (not isinstance(gate["id"], str) or not gate["id"].strip()):
+            yield Issue(f"{path}/id", "A gate id must be a short name.")
+        if "if" not in gate:
+            yield Issue(f"{path}/if", "A gate needs a condition (\"if\").")
+        else:
+            yield from _condition_issues(f"{path}/if", gate["if"])
+        if not isinstance(gate.get("reason"), str) or not gate["reason"].strip():
+            yield Issue(f"{path}/reason", "A gate needs a reason sales can read.")
 
 
-def _caps_issues(caps: Any) -> list[Issue]:
-    if caps is None:
-        return []
+def _caps_issues(caps: object) -> Iterator[Issue]:
     if not isinstance(caps, dict):
-        return [Issue("/caps", "Expected an object like {\"fit\": 60, \"intent\": 40}.")]
-    issues = []
+        yield Issue("/caps", "Expected an object like {\"fit\": 60, \"intent\": 40}.")
+        return
     for key, value in caps.items():
         if key not in DIMENSIONS:
-            issues.append(Issue(f"/caps/{key}", f"Unknown dimension '{key}'."))
-        elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            issues.append(Issue(f"/caps/{key}", "A cap must be a number of points, 0 or more."))
-    return issues
+            yield Issue(f"/caps/{_escape(key)}", f"Unknown dimension {str(key)[:40]!r}.")
+        elif (cap := number(value)) is None or cap < 0:
+            yield Issue(f"/caps/{key}", "A cap must be a number of points, 0 or more.")
 
 
-def _threshold_issues(thresholds: Any) -> list[Issue]:
+def _threshold_issues(thresholds: object) -> Iterator[Issue]:
     if not isinstance(thresholds, dict):
-        return [Issue("/thresholds", "Expected thresholds like {\"mql\": 40, \"sql\": 70}.")]
-    issues = []
-    for key in ("mql", "sql"):
-        value = thresholds.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            issues.append(Issue(f"/thresholds/{key}", f"The {key.upper()} threshold must be "
-                                                      "a number."))
-    if not issues and thresholds["mql"] > thresholds["sql"]:
-        issues.append(Issue("/thresholds/mql", "The MQL threshold must not be above SQL."))
-    issues += [Issue(f"/thresholds/{key}", f"Unknown key '{key}'.") for key in thresholds
-               if key not in ("mql", "sql")]
-    return issues
+        yield Issue("/thresholds", "Expected thresholds like {\"mql\": 40, \"sql\": 70}.")
+        return
+    yield from _unknown_keys("/thresholds", thresholds, frozenset({"mql", "sql"}))
+    values = {key: number(thresholds.get(key)) for key in ("mql", "sql")}
+    for key, value in values.items():
+        if value is None:
+            yield Issue(f"/thresholds/{key}", f"The {key.upper()} threshold must be a number.")
+        elif value < 0:
+            yield Issue(f"/thresholds/{key}", f"The {key.upper()} threshold must be 0 or more.")
+    mql, sql = values["mql"], values["sql"]
+    if mql is not None and sql is not None and mql > sql:
+        yield Issue("/thresholds/mql", "The MQL threshold must not be above SQL.")
+
+
+__all__ = ["CAP_PREFIX", "DIMENSIONS", "MAX_POINTS", "number", "show_number", "validate_model"]

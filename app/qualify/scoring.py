@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from app.logic.jsonlogic import referenced_vars
-from app.qualify.conditions import evaluate
+from app.qualify.conditions import as_facts, evaluate, section
+from app.qualify.model import CAP_PREFIX, DIMENSIONS, number, show_number
+
+SECONDS_PER_DAY = 86_400
 
 
 @dataclass(frozen=True)
 class Reason:
+    """Why some points were given (or taken): shown to sales next to the score."""
+
     rule: str
     dimension: str
     points: float
@@ -26,6 +30,8 @@ class Reason:
 
 @dataclass(frozen=True)
 class RuleError:
+    """A rule that could not be evaluated and so scored 0: for the model's author."""
+
     rule: str
     message: str
 
@@ -35,6 +41,8 @@ class RuleError:
 
 @dataclass(frozen=True)
 class Score:
+    """fit + intent = total = the sum of the reasons' points (to the cent)."""
+
     fit: float
     intent: float
     total: float
@@ -47,58 +55,97 @@ class Score:
                 "errors": [error.as_dict() for error in self.errors]}
 
 
+class _Broken(Exception):
+    """A rule that cannot be applied; its message is recorded and it scores 0."""
+
+
 def score(model: Mapping[str, Any], facts: Mapping[str, Any], now: datetime) -> Score:
-    """Apply every rule to the facts at time `now`; the same inputs give the same score."""
-    reasons: list[Reason] = []
-    errors: list[RuleError] = []
-    for rule in model.get("rules") or []:
-        if not isinstance(rule, Mapping):
-            continue
-        rule_id = str(rule.get("id", "?"))
-        holds, error = evaluate(rule.get("if"), facts)
-        if error:
-            errors.append(RuleError(rule_id, error))
-            continue
-        if not holds:
-            continue
-        points = _decayed(rule, facts, now)
-        if points != 0:
-            reasons.append(Reason(rule_id, str(rule.get("dimension")), points,
-                                  str(rule.get("reason", ""))))
-    reasons += _caps(model.get("caps") or {}, reasons)
-    fit = round(sum(r.points for r in reasons if r.dimension == "fit"), 2)
-    intent = round(sum(r.points for r in reasons if r.dimension == "intent"), 2)
-    return Score(fit=fit, intent=intent, total=round(fit + intent, 2), reasons=tuple(reasons),
-                 errors=tuple(errors))
+    """Apply every rule to the facts at time `now`; the same inputs give the same score.
+
+    Never raises: a rule that fails is recorded in `errors` and scores 0. A naive
+    `now` is taken as UTC.
+    """
+    try:
+        moment = now if now.tzinfo else now.replace(tzinfo=UTC)
+        return _score(model, as_facts(facts), moment)
+    except Exception as error:  # noqa: BLE001 - a last resort; rules fail one by one
+        return Score(0.0, 0.0, 0.0, (), (RuleError("model", f"Scoring failed: {error}"),))
 
 
 def top_reasons(result: Score, count: int) -> list[Reason]:
-    """The reasons that weigh most, for alerts: biggest effect first."""
-    return sorted(result.reasons, key=lambda reason: (-abs(reason.points), reason.rule))[:count]
+    """The reasons that weigh most, for alerts: largest effect first, then model order."""
+    return sorted(result.reasons, key=lambda reason: -abs(reason.points))[:max(count, 0)]
 
 
-def _decayed(rule: Mapping[str, Any], facts: Mapping[str, Any], now: datetime) -> float:
-    points = float(rule.get("points") or 0)
-    half_life = rule.get("half_life_days")
-    reference = _reference_time(rule.get("if"), facts) if half_life else None
-    if reference is None or not half_life:
-        return round(points, 2)
-    age_days = max((now - reference).total_seconds() / 86400, 0.0)
-    return round(points * math.pow(0.5, age_days / float(half_life)), 2)
+def _score(model: Mapping[str, Any], facts: Mapping[str, Any], now: datetime) -> Score:
+    # Points add up in whole cents, so the total is exactly the sum of the rounded reasons.
+    if not isinstance(model, Mapping):
+        return Score(0.0, 0.0, 0.0, (), (RuleError("model", "The model is not an object."),))
+    rules = model.get("rules")
+    scored: list[tuple[Reason, int]] = []
+    errors: list[RuleError] = []
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        rule_id = _rule_id(rule, index)
+        try:
+            cents = _cents(rule, facts, now)
+        except _Broken as error:
+            errors.append(RuleError(rule_id, str(error)))
+            continue
+        except (ArithmeticError, ValueError) as error:  # e.g. points too large to decay
+            errors.append(RuleError(rule_id, f"{type(error).__name__}: {error}"))
+            continue
+        if cents is not None:
+            text = rule.get("reason")
+            reason = Reason(rule_id, str(rule["dimension"]), cents / 100,
+                            text if isinstance(text, str) else "")
+            scored.append((reason, cents))
+    caps, cap_errors = _caps(model.get("caps"), scored)
+    scored += caps
+    errors += cap_errors
+    fit = sum(cents for reason, cents in scored if reason.dimension == "fit")
+    intent = sum(cents for reason, cents in scored if reason.dimension == "intent")
+    return Score(fit / 100, intent / 100, (fit + intent) / 100,
+                 tuple(reason for reason, _ in scored), tuple(errors))
+
+
+def _rule_id(rule: object, index: int) -> str:
+    rule_id = rule.get("id") if isinstance(rule, Mapping) else None
+    return rule_id if isinstance(rule_id, str) and rule_id else f"rules/{index}"
+
+
+def _cents(rule: object, facts: Mapping[str, Any], now: datetime) -> int | None:
+    """The rule's points in cents after decay, None when its condition does not hold."""
+    if not isinstance(rule, Mapping):
+        raise _Broken("The rule is not an object.")
+    if "if" not in rule:
+        raise _Broken("The rule has no condition.")
+    if rule.get("dimension") not in DIMENSIONS:
+        raise _Broken("The rule's dimension is neither fit nor intent.")
+    points = number(rule.get("points"))
+    if points is None:
+        raise _Broken("The rule's points are not a number.")
+    half_life = number(rule.get("half_life_days")) if "half_life_days" in rule else None
+    if "half_life_days" in rule and (half_life is None or half_life <= 0):
+        raise _Broken("The rule's half-life is not a positive number of days.")
+    holds, error = evaluate(rule["if"], facts)
+    if error:
+        raise _Broken(error)
+    if not holds:
+        return None
+    reference = _reference_time(rule["if"], facts) if half_life else None
+    if half_life and reference is not None:
+        age_days = max((now - reference).total_seconds() / SECONDS_PER_DAY, 0.0)
+        points *= 0.5 ** (age_days / half_life)
+    return round(round(points, 2) * 100)
 
 
 def _reference_time(condition: Any, facts: Mapping[str, Any]) -> datetime | None:
     """The newest time behind the signals a rule reads, else when the response came."""
-    signals = facts.get("signals") if isinstance(facts.get("signals"), Mapping) else {}
-    last_at = signals.get("last_at") if isinstance(signals, Mapping) else None
+    last_at = section(section(facts, "signals"), "last_at")
     names = [var.split(".", 1)[1] for var in referenced_vars(condition)
-             if var.startswith("signals.") and "." in var]
-    times = [_parse(last_at.get(name)) for name in names if isinstance(last_at, Mapping)]
-    found = [moment for moment in times if moment is not None]
-    if found:
-        return max(found)
-    submission = facts.get("submission")
-    return _parse(submission.get("at")) if isinstance(submission, Mapping) else None
+             if var.startswith("signals.")]
+    times = [moment for name in names if (moment := _parse(last_at.get(name))) is not None]
+    return max(times) if times else _parse(section(facts, "submission").get("at"))
 
 
 def _parse(value: Any) -> datetime | None:
@@ -111,15 +158,31 @@ def _parse(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _caps(caps: Mapping[str, Any], reasons: list[Reason]) -> list[Reason]:
+def _caps(caps: object, scored: list[tuple[Reason, int]]) -> tuple[
+        list[tuple[Reason, int]], list[RuleError]]:
     """A reason per capped dimension that brings its sum down to the cap."""
-    extra = []
-    for dimension in ("fit", "intent"):
-        cap = caps.get(dimension)
-        if isinstance(cap, bool) or not isinstance(cap, int | float):
+    if caps is None:
+        return [], []
+    if not isinstance(caps, Mapping):
+        return [], [RuleError("caps", "The caps are not an object; no cap was applied.")]
+    extra: list[tuple[Reason, int]] = []
+    errors: list[RuleError] = []
+    for dimension in DIMENSIONS:
+        if dimension not in caps:
             continue
-        total = round(sum(r.points for r in reasons if r.dimension == dimension), 2)
-        if total > cap:
-            extra.append(Reason(f"cap:{dimension}", dimension, round(cap - total, 2),
-                                f"{dimension.title()} capped at {cap:g}"))
-    return extra
+        cap = number(caps[dimension])
+        if cap is None or cap < 0:
+            errors.append(RuleError(f"{CAP_PREFIX}{dimension}", "The cap is not a number of "
+                                                                "points, 0 or more."))
+            continue
+        cap_cents = round(round(cap, 2) * 100)
+        total = sum(cents for reason, cents in scored if reason.dimension == dimension)
+        if total > cap_cents:
+            cents = cap_cents - total
+            extra.append((Reason(f"{CAP_PREFIX}{dimension}", dimension, cents / 100,
+                                 f"{dimension.title()} capped at {show_number(cap)}"), cents))
+    return extra, errors
+
+
+
+__all__ = ["Reason", "RuleError", "Score", "score", "top_reasons"]
