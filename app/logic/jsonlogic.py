@@ -20,6 +20,7 @@ MAX_OPERATIONS: Final = 100_000
 MAX_STRING: Final = 100_000
 MAX_ARRAY: Final = 100_000
 
+
 class JsonLogicError(ValueError):
     """The one error every bad rule ends in, so callers need a single except clause."""
 

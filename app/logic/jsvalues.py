@@ -1,5 +1,4 @@
-"""JavaScript's value semantics (numbers, strings, equality, property access), as
-JsonLogic rules written for json-logic-js expect them. Pure, standard library only."""
+"""JavaScript value semantics (conversions, ==, number printing) that json-logic-js rules expect."""
 
 from __future__ import annotations
 
