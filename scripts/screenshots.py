@@ -1,7 +1,7 @@
-"""Screenshots of the hosted form for the README: desktop, phone, errors, ending.
+"""Screenshots of the hosted form for the README: desktop, phone, inline errors, ending.
 
-Runs the app on a temporary SQLite database with the demo loaded, drives Debian's
-Chromium with Playwright and writes PNGs to docs/screenshots/.
+Serves the app on a free port against a temporary SQLite database with the demo
+loaded, drives Debian's Chromium with Playwright, and writes docs/screenshots/*.png.
 Run: .venv/bin/python scripts/screenshots.py
 """
 
@@ -14,16 +14,22 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic",
                  "--no-first-run"]
 FORM = "/f/demo/talk-to-sales"
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
 
 
 def free_port() -> int:
@@ -32,71 +38,100 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(database: Path) -> tuple[subprocess.Popen[bytes], str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
-           "LEADFORM_MIN_FILL_SECONDS": "0", "LEADFORM_SECRET_KEY": "screenshots"}
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for command in (["db", "upgrade"], ["demo", "load"]):
-        subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen([*flask, "run", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+@contextmanager
+def demo_server() -> Iterator[str]:
+    """The app with the demo loaded, on a throwaway SQLite database; yields its base URL."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(folder) / 'screenshots.db'}",
+               "LEADFORM_MIN_FILL_SECONDS": "0", "LEADFORM_SECRET_KEY": "screenshots"}
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        for command in (["db", "upgrade"], ["demo", "load"]):
+            subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+        port = free_port()
+        process = subprocess.Popen([*flask, "run", "--port", str(port)], cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
         try:
-            urllib.request.urlopen(base + "/", timeout=1)  # noqa: S310 (our own server)
-            return process, base
+            wait_until_serving(base, process)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def wait_until_serving(base: str, process: subprocess.Popen[bytes], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(base + "/", timeout=1):  # noqa: S310 (our own server)
+                return
         except OSError:
             time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the server did not start")
+    raise RuntimeError(f"the server did not answer at {base} within {seconds} s")
 
 
-def first_steps(page: Page) -> None:
+def go_on(page: Page, heading: str, button: str = "Continue") -> None:
+    page.get_by_role("button", name=button).click()
+    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+
+
+def up_to_the_project(page: Page) -> None:
     page.get_by_label("What's your first name?").fill("Ada")
     page.get_by_label("Your work email").fill("ada@example.com")
     page.get_by_label("Which best describes your role?").select_option(label="VP or Head of")
-    page.get_by_role("button", name="Continue").click()
+    go_on(page, "Your company")
     page.get_by_label("Where do you work").fill("Analytical Engines")
     page.get_by_role("radio", name="51–200").check()
-    page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", name="Your project")).to_be_visible()
+    go_on(page, "Your project")
+
+
+def shoot(page: Page, name: str) -> None:
+    page.mouse.move(0, 0)  # no hover effect in the picture
+    page.screenshot(path=OUT / name, animations="disabled")
+
+
+def take(browser: Browser, base: str) -> None:
+    desktop = browser.new_context(**DESKTOP).new_page()
+    desktop.goto(base + FORM)
+    shoot(desktop, "form-desktop.png")
+    desktop.get_by_label("Your work email").fill("ada@analytical")
+    desktop.get_by_role("button", name="Continue").click()
+    expect(desktop.get_by_role("alert")).to_contain_text("Please check")
+    shoot(desktop, "form-errors.png")
+
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(base + FORM)
+    up_to_the_project(phone)
+    phone.get_by_role("checkbox", name="Lead quality").check()
+    phone.get_by_role("checkbox", name="Speed to lead").check()
+    phone.get_by_role("radio", name="Right away").check()
+    phone.evaluate("window.scrollTo(0, 0)")
+    shoot(phone, "form-mobile.png")
+
+    desktop.goto(base + FORM)
+    up_to_the_project(desktop)
+    desktop.get_by_role("checkbox", name="Lead quality").check()
+    desktop.get_by_role("radio", name="Right away").check()
+    desktop.get_by_role("radio", name="Over $50k a year").check()
+    desktop.get_by_role("radio", name="I do", exact=True).check()
+    go_on(desktop, "Almost done")
+    desktop.get_by_label("I agree that Demo Inc. may contact me").check()
+    go_on(desktop, "Thanks, Ada!", button="Submit")
+    shoot(desktop, "form-ending.png")
 
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder:
-        process, base = serve(Path(folder) / "screens.db")
+    with demo_server() as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                     args=CHROMIUM_ARGS)
-                desktop = browser.new_page(viewport={"width": 1280, "height": 800})
-                desktop.goto(base + FORM)
-                desktop.screenshot(path=OUT / "form-desktop.png")
-                desktop.get_by_role("button", name="Continue").click()
-                expect(desktop.get_by_role("alert")).to_contain_text("Please check")
-                desktop.screenshot(path=OUT / "form-errors.png")
-
-                phone = browser.new_page(viewport={"width": 390, "height": 844},
-                                         device_scale_factor=2, is_mobile=True)
-                phone.goto(base + FORM)
-                first_steps(phone)
-                phone.get_by_role("checkbox", name="Lead quality").check()
-                phone.get_by_role("radio", name="Right away").check()
-                phone.screenshot(path=OUT / "form-mobile.png")
-                phone.get_by_role("radio", name="Over $50k a year").check()
-                phone.get_by_role("radio", name="I do", exact=True).check()
-                phone.get_by_role("button", name="Continue").click()
-                phone.get_by_label("I agree that Demo Inc. may contact me").check()
-                phone.get_by_role("button", name="Submit").click()
-                expect(phone.get_by_role("heading", name="Thanks, Ada!")).to_be_visible()
-                phone.screenshot(path=OUT / "form-ending.png")
-                browser.close()
+            take(browser, base)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
-    print("\n".join(str(path.relative_to(ROOT)) for path in sorted(OUT.glob("*.png"))))
+            browser.close()
+    for path in sorted(OUT.glob("form-*.png")):
+        print(path.relative_to(ROOT))
 
 
 if __name__ == "__main__":

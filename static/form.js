@@ -9,13 +9,17 @@
     window.parent.postMessage({ type: "leadform:resize", height: height, title: document.title }, "*");
   }
 
+  var focusAtSwap = null;
+
   function onSwap(event) {
     reportHeight();
     // Only a new screen moves focus; a field check settling must leave the visitor where they are.
     var screen = event.target;
     if (!screen || screen.id !== "lf-screen") return;
     var focusTarget = screen.querySelector("[autofocus]") || screen.querySelector("h1");
-    if (focusTarget) {
+    // A visitor who already moved on (typing fast after Enter) keeps their place.
+    var moved = document.activeElement !== focusAtSwap && document.activeElement !== document.body;
+    if (focusTarget && !moved) {
       if (focusTarget.tagName === "H1") focusTarget.setAttribute("tabindex", "-1");
       focusTarget.focus({ preventScroll: embedded });
     }
@@ -40,6 +44,9 @@
     }
   });
 
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target && event.target.id === "lf-screen") focusAtSwap = document.activeElement;
+  });
   document.addEventListener("htmx:afterSettle", onSwap);
   function ready() {
     if (embedded) document.documentElement.classList.add("lf-embedded");

@@ -39,11 +39,6 @@ class FieldView:
     attributes: dict[str, Any] = field(default_factory=dict)
     scale: list[int] = field(default_factory=list)
 
-    @property
-    def described_by(self) -> str:
-        ids = [f"{self.id}-help" if self.help else "", f"{self.id}-error" if self.error else ""]
-        return " ".join(part for part in ids if part)
-
 
 @dataclass(frozen=True)
 class ScreenView:
@@ -135,7 +130,7 @@ def field_view(
         value=_display_value(spec["type"], value),
         error=error,
         options=options,
-        attributes=_input_attributes(spec["type"], rules),
+        attributes=_input_attributes(spec["type"], rules, spec.get("property", "")),
         scale=scale,
     )
 
@@ -177,7 +172,13 @@ def _display_value(field_type_name: str, value: Any) -> Any:
     return "" if value is None else str(value)
 
 
-def _input_attributes(field_type_name: str, rules: dict[str, Any]) -> dict[str, Any]:
+# Browser autofill tokens for well-known contact properties (WCAG 1.3.5).
+AUTOCOMPLETE = {"first_name": "given-name", "last_name": "family-name", "company": "organization",
+                "job_title": "organization-title", "phone": "tel", "email": "email"}
+
+
+def _input_attributes(field_type_name: str, rules: dict[str, Any],
+                      property_name: str = "") -> dict[str, Any]:
     """HTML attributes that mirror the server's rules (the server still decides)."""
     attributes: dict[str, Any] = {}
     if field_type_name in ("short_text", "long_text", "email", "phone"):
@@ -189,7 +190,9 @@ def _input_attributes(field_type_name: str, rules: dict[str, Any]) -> dict[str, 
                 attributes[key] = rules[key]
     if field_type_name == "number":
         attributes["step"] = "any"
-    autocomplete = {"email": "email", "phone": "tel"}
-    if field_type_name in autocomplete:
-        attributes["autocomplete"] = autocomplete[field_type_name]
+    by_type = {"email": "email", "phone": "tel"}
+    if field_type_name in by_type:
+        attributes["autocomplete"] = by_type[field_type_name]
+    if field_type_name in ("short_text", "email", "phone") and property_name in AUTOCOMPLETE:
+        attributes["autocomplete"] = AUTOCOMPLETE[property_name]
     return attributes
