@@ -1,23 +1,36 @@
-"""Shared bits for the benchmarks: a migrated database with the demo, and gunicorn."""
+"""Shared bits for the benchmarks: a migrated database with the demo, gunicorn, PostgreSQL.
+
+Everything here binds to 127.0.0.1 only, and every server or database it makes is
+removed again when its `with` block ends (normally, on an error or on Ctrl-C).
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+OUT = ROOT / "bench" / "out"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic",
                  "--no-first-run"]
+POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+# How `make run` serves the app: the deployment shape the benchmarks measure.
+GUNICORN_WORKERS, GUNICORN_THREADS = 2, 4
 
 
 def free_port() -> int:
@@ -28,16 +41,19 @@ def free_port() -> int:
 
 def app_env(database_url: str) -> dict[str, str]:
     """The app as a benchmark runs it: no bot timer, no per-IP limit (one client IP)."""
-    return {**os.environ, "DATABASE_URL": database_url, "LEADFORM_SECRET_KEY": "bench",
+    return {**os.environ, "DATABASE_URL": database_url, "LEADFORM_SECRET_KEY": "bench-secret",
             "LEADFORM_MIN_FILL_SECONDS": "0",
-            "LEADFORM_SUBMIT_RATE_LIMIT": "10000000 per minute"}
+            "LEADFORM_SUBMIT_RATE_LIMIT": "1000000 per minute"}
 
 
 def prepare(database_url: str) -> None:
+    """`flask db upgrade` and `flask demo load` against `database_url`."""
     flask = [str(BIN / "flask"), "--app", "wsgi"]
     for command in (["db", "upgrade"], ["demo", "load"]):
-        subprocess.run([*flask, *command], cwd=ROOT, env=app_env(database_url), check=True,
-                       capture_output=True)
+        done = subprocess.run([*flask, *command], cwd=ROOT, env=app_env(database_url),
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stderr[-3000:]}")
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
@@ -46,26 +62,71 @@ def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 30) ->
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}")
         try:
-            urllib.request.urlopen(url, timeout=1)  # our own loopback server
-            return
+            with urllib.request.urlopen(url, timeout=2):  # our own loopback server
+                return
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"no answer from {url}")
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (gunicorn's graceful stop), then SIGKILL if it lingers; only this process."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int = 2, threads: int = 4,
-             cwd: Path = ROOT) -> Iterator[str]:
-    """`gunicorn app` on a free loopback port, the way a deployment would run it."""
+def gunicorn(app: str, env: dict[str, str], workers: int = GUNICORN_WORKERS,
+             threads: int = GUNICORN_THREADS, ready_path: str = "/") -> Iterator[str]:
+    """`gunicorn app` (gthread, as `make run`) on a free loopback port; yields its base URL."""
     port = free_port()
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
-         "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         app], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
+             "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}",
+             "--log-level", "warning", "--graceful-timeout", "10", app],
+            cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, stdout=log, stderr=log)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(base + ready_path, process)
+            yield base
+        except BaseException:
+            log.seek(0)
+            sys.stderr.write(f"--- gunicorn {app} log ---\n"
+                             + log.read()[-4000:].decode("utf-8", "replace") + "\n")
+            raise
+        finally:
+            stop(process)
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database on 127.0.0.1 for the `with` block; dropped afterwards."""
+    name = f"leadform_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        wait_for(base + "/", process)
-        yield base
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    """A fresh SQLite file in a temporary folder; the folder goes afterwards."""
+    with tempfile.TemporaryDirectory(prefix="leadform-bench-") as folder:
+        yield f"sqlite:///{folder}/bench.db"
+
+
+def machine_note() -> str:
+    """The machine's load, printed with results: other work on it skews every timing."""
+    cores = os.cpu_count() or 1
+    load = os.getloadavg()[0]
+    busy = "  (busy: timings are noisy)" if load > cores * 0.5 else ""
+    return f"machine: {cores} cores, load average {load:.2f} over the last minute{busy}"
