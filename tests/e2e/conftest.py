@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,13 +49,20 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes], seconds: floa
 @pytest.fixture
 def live_server(database_url: str, db_engine, tmp_path: Path) -> Iterator[str]:
     """The app served by a separate process against the test database."""
+    with serving(database_url, tmp_path / "server.log") as base:
+        yield base
+
+
+@contextmanager
+def serving(database_url: str, log_path: Path, **settings: str) -> Iterator[str]:
+    """`flask run` on a free port against the test database, with the demo loaded."""
     port = free_port()
     # MIN_FILL_SECONDS=0: a browser driven by a test answers faster than a person, and
     # completions flagged as bots would not become contacts (the tests want real data).
     env = {**os.environ, "DATABASE_URL": database_url, "LEADFORM_SECRET_KEY": "e2e-secret",
-           "LEADFORM_MIN_FILL_SECONDS": "0"}
+           "LEADFORM_MIN_FILL_SECONDS": "0", **settings}
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    log = (tmp_path / "server.log").open("wb")
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [*flask, "run", "--port", str(port), "--no-reload"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -211,23 +219,10 @@ def module_live_server(database_url: str, _session_engine,
     """
     from tests.conftest import empty_all_tables
 
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "LEADFORM_SECRET_KEY": "e2e-secret",
-           "LEADFORM_MIN_FILL_SECONDS": "0", "LEADFORM_SUBMIT_RATE_LIMIT": "10000 per minute"}
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    log = (tmp_path_factory.mktemp("server") / "server.log").open("wb")
-    process = subprocess.Popen(
-        [*flask, "run", "--port", str(port), "--no-reload"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
     try:
-        subprocess.run([*flask, "demo", "load"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        wait_until_serving(base + "/", process)
-        yield base
+        with serving(database_url, log_path,
+                     LEADFORM_SUBMIT_RATE_LIMIT="10000 per minute") as base:
+            yield base
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
         empty_all_tables(_session_engine)
