@@ -16,6 +16,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_settings(app, config)
     configure_database(app)
     configure_extensions(app)
+    configure_alerts(app)
     configure_blueprints(app)
     configure_errors(app)
     configure_cli(app)
@@ -53,6 +54,11 @@ def configure_extensions(app: Flask) -> None:
     compress.init_app(app)
     configure_security_headers(app)
     configure_assets(app)
+
+
+def configure_alerts(app: Flask) -> None:
+    # Importing the dispatcher registers the session events of the fast path.
+    import app.alerts.dispatch  # noqa: F401
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -23,6 +23,24 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": False,
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Alerts: where the back office lives (links in alerts), SMTP, webhook delivery.
+    "BASE_URL": None,
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_SECURITY": "starttls",
+    "SMTP_FROM": "Leadform <alerts@localhost>",
+    # Networks webhooks may reach although not public (SSRF guard), e.g. "127.0.0.1".
+    "ALERTS_ALLOWED_NETWORKS": [],
+    "ALERTS_FAST_PATH": True,
+    "ALERTS_HTTP_TIMEOUT": 15.0,
+    # A killed worker's claims come back after this many seconds.
+    "ALERTS_LEASE_SECONDS": 40.0,
+    "ALERTS_WORKER_THREADS": 4,
+    "ALERTS_POLL_SECONDS": 1.0,
+    "ALERTS_MAX_PAYLOAD_BYTES": 64_000,
+    "ALERTS_SECRET_ROTATION_HOURS": 24,
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     "COMPRESS_MIMETYPES": [
         "text/html", "text/css", "text/javascript", "application/javascript",

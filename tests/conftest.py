@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.alerts.dispatch import shutdown_dispatcher
 from app.db import make_engine
 from app.migrate import upgrade
 from app.models import Base
@@ -130,6 +131,7 @@ def app(database_url: str, db_engine: Engine) -> Iterator[Flask]:
          "MIN_FILL_SECONDS": 0, "SUBMIT_RATE_LIMIT": "100000 per minute"}
     )
     yield flask_app
+    shutdown_dispatcher(flask_app)
     flask_app.extensions["leadform.engine"].dispose()
 
 

@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
+    from app.cli.alerts import alerts_group, worker_command
     from app.cli.contacts import contacts_group
     from app.cli.database import db_group
     from app.cli.demo import demo_group
@@ -14,6 +15,6 @@ def register(app: Flask) -> None:
 
     for group in (
         db_group, forms_group, demo_group, workspaces_group, responses_group, contacts_group,
-        scoring_group, teams_group, leads_group,
+        scoring_group, teams_group, leads_group, alerts_group, worker_command,
     ):
         app.cli.add_command(group)

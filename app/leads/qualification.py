@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.alerts.outbox import emit
+from app.alerts.payloads import lead_alert_data
 from app.leads.scoring_models import EMPTY_MODEL, current_model
 from app.leads.signals import signal_facts
 from app.leads.teams import assign_lead, find_team
@@ -91,12 +92,23 @@ def qualify(session: Session, workspace: Workspace, contact: Contact, now: datet
         if not routed:
             outcome.destination = replace(outcome.destination, fallback=False)
         _apply_destination(session, workspace, lead, outcome, facts, cause, response, now)
-    _change_stage(session, lead, previous, outcome.stage, decision.reason, cause, response, now)
-    payload = lead_payload(contact, lead, outcome)
-    if response is not None and cause == "response":
-        emit(session, workspace.id, "response.completed",
-             {**payload, "response": {"id": response.id, "hidden": response.hidden}}, now,
-             contact_id=contact.id)
+    change = _change_stage(session, lead, previous, outcome.stage, decision.reason, cause,
+                           response, now)
+    new_response = response is not None and cause == "response"
+    if change or new_response:
+        data = lead_alert_data(
+            session, workspace, contact, lead, known=facts["contact"],
+            destination=outcome.destination.as_dict() if outcome.destination else None,
+            top_reasons=[r.as_dict() for r in top_reasons(outcome.score, 3)],
+            stage=outcome.stage, response=response)
+        if change:
+            emit(session, workspace.id, "lead.stage_changed", {**data, "change": change}, now,
+                 contact_id=contact.id)
+            if change["to"] == "sql":
+                emit(session, workspace.id, "lead.qualified", {**data, "change": change}, now,
+                     contact_id=contact.id)
+        if new_response:
+            emit(session, workspace.id, "response.completed", data, now, contact_id=contact.id)
     session.flush()
     return outcome
 
@@ -138,23 +150,18 @@ def _apply_destination(session: Session, workspace: Workspace, lead: Lead,
 
 
 def _change_stage(session: Session, lead: Lead, previous: str, stage: str, why: str,
-                  cause: str, response: Response | None, now: datetime) -> None:
+                  cause: str, response: Response | None, now: datetime
+                  ) -> dict[str, Any] | None:
+    """Move the lead and record it; returns the change when the stage really moved."""
     first = not _has_history(session, lead)  # a new lead records where it starts
     if stage == previous and not first:
-        return
+        return None
     lead.stage, lead.stage_changed_at = stage, now
     _history(session, lead, "stage", cause, response, now, {"reason": why},
              from_stage=None if first else previous, to_stage=stage)
     if stage == previous:
-        return
-    contact = session.get(Contact, lead.contact_id)
-    payload = {"lead_id": lead.id, "from": previous, "to": stage, "reason": why,
-               "email": contact.email if contact else None}
-    emit(session, lead.workspace_id, "lead.stage_changed", payload, now,
-         contact_id=lead.contact_id)
-    if stage == "sql":
-        emit(session, lead.workspace_id, "lead.qualified", payload, now,
-             contact_id=lead.contact_id)
+        return None
+    return {"from": previous, "to": stage, "reason": why}
 
 
 def _has_history(session: Session, lead: Lead) -> bool:
@@ -174,14 +181,3 @@ def _history(session: Session, lead: Lead, kind: str, cause: str, response: Resp
 def _rep_name(session: Session, user_id: int | None) -> str | None:
     user = session.get(User, user_id) if user_id is not None else None
     return (user.name or user.email) if user else None
-
-
-def lead_payload(contact: Contact, lead: Lead, outcome: Qualification) -> dict[str, Any]:
-    return {
-        "lead": {"id": lead.id, "stage": outcome.stage, "fit": lead.fit,
-                 "intent": lead.intent, "total": lead.total,
-                 "top_reasons": [r.as_dict() for r in top_reasons(outcome.score, 3)],
-                 "owner_id": lead.owner_id, "assignment_reason": lead.assignment_reason},
-        "contact": {"id": contact.id, "email": contact.email},
-        "destination": outcome.destination.as_dict() if outcome.destination else None,
-    }

@@ -7,7 +7,7 @@ from app.models.base import Base, utcnow
 from app.models.contact import Contact, ContactProperty
 from app.models.form import Form, FormVersion
 from app.models.lead import Lead, LeadEvent, ScoringModel
-from app.models.outbox import OutboxEvent
+from app.models.outbox import AlertEndpoint, Delivery, OutboxEvent
 from app.models.response import Response
 from app.models.signal import Signal
 from app.models.team import AccountOwner, Team, TeamMember
@@ -16,6 +16,8 @@ from app.models.workspace import Membership, User, Workspace
 
 __all__ = [
     "AccountOwner",
+    "AlertEndpoint",
+    "Delivery",
     "Base",
     "Lead",
     "LeadEvent",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Text, cast, delete, or_, select, update
+from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Contact, ContactProperty, OutboxEvent, Response, Visitor
+from app.models import Contact, ContactProperty, Delivery, OutboxEvent, Response, Visitor
 from app.profiling.emails import normalise_email
 
 # What an erased response keeps: enough for funnels and conversion counts.
@@ -72,4 +72,21 @@ def _erase_event_payloads(session: Session, workspace_id: int, contact: Contact 
         event.payload = {key: event.payload.get(key) for key in ("id", "type", "created_at")}
         event.payload["data"] = {"erased": True}
         event.contact_id = None
+    _erase_deliveries(session, workspace_id, [event.id for event in events], emails)
     return len(events)
+
+
+def _erase_deliveries(session: Session, workspace_id: int, event_ids: list[int],
+                      emails: set[str]) -> None:
+    """Emails about the person are not sent any more; their address leaves the outbox."""
+    if event_ids:
+        session.execute(
+            update(Delivery).where(Delivery.event_id.in_(event_ids), Delivery.channel == "email",
+                                   Delivery.status == "pending")
+            .values(status="dead", last_error="Not sent: the contact was erased.")
+        )
+    session.execute(
+        update(Delivery).where(Delivery.workspace_id == workspace_id,
+                               func.lower(Delivery.recipient).in_(sorted(emails)))
+        .values(recipient=None)
+    )

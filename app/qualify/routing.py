@@ -15,7 +15,7 @@ from app.qualify.conditions import as_facts, evaluate, structural_problem
 KINDS: Final = ("book", "nurture", "disqualify", "redirect")
 SLUG: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")  # as team and meeting-type slugs
 CATCH_ALL: Final = "The last route must be a catch-all: use \"if\": true."
-_RULE_KEYS: Final = frozenset({"if", "to"})
+_RULE_KEYS: Final = frozenset({"if", "to", "confirm"})
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,11 @@ class Destination:
     rule_index: int  # -1 for "none"
     fallback: bool  # the catch-all (last rule) was taken
     errors: tuple[str, ...] = ()  # rules skipped because they could not be evaluated
+    confirm: bool = False  # the rule asks for a confirmation email to the prospect
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "target": self.target, "rule_index": self.rule_index,
-                "fallback": self.fallback, "errors": list(self.errors)}
+                "fallback": self.fallback, "errors": list(self.errors), "confirm": self.confirm}
 
 
 def route(rules: list[Any], facts: Mapping[str, Any]) -> Destination:
@@ -57,7 +58,8 @@ def route(rules: list[Any], facts: Mapping[str, Any]) -> Destination:
             errors.append(f"route {index}: {problem.message if problem else 'no destination'}")
             continue
         ((kind, target),) = to.items()
-        return Destination(kind, target, index, index == len(items) - 1, tuple(errors))
+        return Destination(kind, target, index, index == len(items) - 1, tuple(errors),
+                           confirm=rule.get("confirm") is True)
     return Destination("none", "", -1, False, tuple(errors))
 
 
@@ -91,6 +93,9 @@ def _route_issues(rules: Any, teams: set[str] | None,
         for key in rule:
             if key not in _RULE_KEYS:
                 yield Issue(f"{path}/{key}", f"Unknown key {str(key)[:40]!r}.")
+        if "confirm" in rule and not isinstance(rule["confirm"], bool):
+            yield Issue(f"{path}/confirm", "\"confirm\" is true (email the prospect a "
+                                           "confirmation) or false.")
         if "if" not in rule:
             yield Issue(f"{path}/if", "Every route needs a condition (\"if\").")
         elif (problem := structural_problem(rule["if"])) is not None:

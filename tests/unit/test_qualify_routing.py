@@ -68,7 +68,16 @@ def test_when_no_rule_holds_the_destination_is_none():
 def test_a_destination_is_plain_json():
     assert route(ROUTE, lead("sql")).as_dict() == {
         "kind": "book", "target": "ae/intro-30", "rule_index": 0, "fallback": False,
-        "errors": []}
+        "errors": [], "confirm": False}
+
+
+def test_a_rule_can_ask_for_a_prospect_confirmation():
+    rules = [{"if": True, "to": {"nurture": "general"}, "confirm": True}]
+    assert route(rules, lead("mql")).confirm is True
+    assert route(ROUTE, lead("sql")).confirm is False
+    assert lint_route(rules) == []
+    bad = [{"if": True, "to": {"nurture": "general"}, "confirm": "yes"}]
+    assert [issue.path for issue in lint_route(bad)] == ["/route/0/confirm"]
 
 
 # --- lint_route --------------------------------------------------------------------------

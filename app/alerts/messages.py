@@ -1,0 +1,567 @@
+"""Lead alerts as people read them: Slack blocks, the sales email, the prospect's confirmation.
+
+Pure: an event envelope (a dict from the outbox) in, a payload or an `EmailMessage` out.
+Every value in the event may be missing, None or of an odd type; the renderers never raise
+on that, they leave the line out. Respondent text is escaped for each medium.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "alerts"
+
+MAX_REASONS = 3
+MAX_ANSWERS = 8
+MAX_PAGES = 5
+VALUE_MAX = 300
+LABEL_MAX = 120
+
+# Slack Block Kit limits.
+SLACK_HEADER_MAX = 150
+SLACK_TEXT_MAX = 3000
+SLACK_FIELD_MAX = 2000
+SLACK_FIELDS_MAX = 10
+SLACK_BLOCKS_MAX = 50
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+UTC_NAMES = {"UTC", "ETC/UTC", "GMT", "ETC/GMT", "UCT", "ZULU", "UNIVERSAL"}
+SOURCE_KEYS = (("utm_source", "Source"), ("utm_medium", "Medium"), ("utm_campaign", "Campaign"))
+ROUTE_VERBS = {"book": "Book", "nurture": "Nurture", "disqualify": "Disqualify",
+               "redirect": "Redirect", "none": "No route"}
+HEADLINES = {  # event type -> (emoji, headline prefix)
+    "lead.qualified": ("🔥", "New {stage}"),
+    "lead.stage_changed": ("📈", "Now {stage}"),
+    "response.completed": ("📝", "New response"),
+    "booking.created": ("📅", "Meeting booked"),
+    "booking.cancelled": ("❌", "Meeting cancelled"),
+    "route.fallback_hit": ("⚠️", "Fallback route used"),
+}
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_TOKEN = re.compile(r"[^A-Za-z0-9._-]")
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html",), disabled_extensions=("txt",)),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+# -- reading odd values safely ---------------------------------------------------------------
+
+def _obj(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _fmt_num(value: Any) -> str:
+    number = _num(value)
+    if number is None:
+        return ""
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return f"{number:.1f}"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _text(value: Any, limit: int | None = None, _depth: int = 0) -> str:
+    """Display text for any JSON value: one line, no control characters, maybe clipped."""
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, int | float):
+        text = _fmt_num(value)
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, list | tuple) and _depth < 2:
+        text = ", ".join(t for t in (_text(v, None, _depth + 1) for v in value) if t)
+    else:
+        return ""
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    return _clip(text, limit) if limit else text
+
+
+def _http_url(value: Any) -> str:
+    text = _text(value)
+    if not text or len(text) > 2000 or any(c in text for c in " <>\"'|"):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def _token(value: Any) -> str:
+    """An identifier safe for headers and logs: letters, digits, dot, dash, underscore."""
+    return _TOKEN.sub("", _text(value))[:100]
+
+
+# -- time --------------------------------------------------------------------------------------
+
+def _parse_time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and 0 < len(value) <= 64:
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _zone(name: Any) -> ZoneInfo | None:
+    if not isinstance(name, str) or not _ZONE_NAME.fullmatch(name):
+        return None
+    if name.upper() in UTC_NAMES:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return None
+
+
+def _day(moment: datetime) -> str:
+    return f"{DAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]}"
+
+
+def _span(start: datetime, end: datetime | None, *, with_day: bool = True) -> str:
+    head = f"{_day(start)}, " if with_day else ""
+    if end is None:
+        return f"{head}{start:%H:%M}"
+    if end.date() == start.date():
+        return f"{head}{start:%H:%M}–{end:%H:%M}"
+    return f"{_day(start)}, {start:%H:%M} – {_day(end)}, {end:%H:%M}"
+
+
+def format_when(start_iso: Any, end_iso: Any = None, tz_name: Any = None, *,
+                local_first: bool = False) -> str:
+    """'Tue 1 Dec, 15:00–15:30 UTC (16:00–16:30 Europe/Berlin)'; '' when start is unreadable.
+
+    With `local_first` the prospect's own time leads and UTC follows in brackets.
+    """
+    start = _parse_time(start_iso)
+    if start is None:
+        return ""
+    end = _parse_time(end_iso)
+    if end is not None and end < start:
+        end = None
+    utc = f"{_span(start, end)} UTC"
+    zone = _zone(tz_name)
+    if zone is None:
+        return utc
+    try:
+        local_start = start.astimezone(zone)
+        local_end = end.astimezone(zone) if end is not None else None
+    except (OverflowError, ValueError):
+        return utc
+    same_day = local_start.date() == start.date()
+    if local_first:
+        return (f"{_span(local_start, local_end)} {zone.key} "
+                f"({_span(start, end, with_day=not same_day)} UTC)")
+    return f"{utc} ({_span(local_start, local_end, with_day=not same_day)} {zone.key})"
+
+
+# -- the facts every renderer shows ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Alert:
+    """What an event says, as display strings; templates and blocks only arrange it."""
+
+    kind: str
+    event_id: str
+    created: datetime | None
+    emoji: str
+    headline: str
+    subject: str
+    workspace: str
+    lead_id: str
+    stage: str
+    stage_from: str
+    change_reason: str
+    score: str
+    score_line: str
+    reasons: list[tuple[str, str]] = field(default_factory=list)
+    owner: str = ""
+    owner_email: str = ""
+    team: str = ""
+    owner_line: str = ""
+    assignment_reason: str = ""
+    url: str = ""
+    name: str = ""
+    first_name: str = ""
+    email: str = ""
+    company: str = ""
+    job_title: str = ""
+    contact_line: str = ""
+    destination: str = ""
+    route: str = ""
+    form: str = ""
+    answers: list[tuple[str, str]] = field(default_factory=list)
+    answers_more: int = 0
+    source: list[tuple[str, str]] = field(default_factory=list)
+    pages: list[tuple[str, str]] = field(default_factory=list)
+    pages_more: int = 0
+    when: str = ""
+    when_local: str = ""
+    meeting: str = ""
+    booking_rep: str = ""
+    booking_rep_email: str = ""
+
+
+def _reasons(lead: dict[Any, Any]) -> list[tuple[str, str]]:
+    rows = []
+    for item in _items(lead.get("top_reasons"))[:MAX_REASONS]:
+        reason = _obj(item)
+        text = _text(reason.get("reason"), 200) or _text(reason.get("rule"), 200)
+        points = _num(reason.get("points"))
+        if not text and points is None:
+            continue
+        sign = "" if points is None else ("+" if points >= 0 else "-") + _fmt_num(abs(points))
+        dimension = _text(reason.get("dimension"), 20)
+        rows.append((sign, f"{text} ({dimension})" if dimension and text else text))
+    return rows
+
+
+def _answers(response: dict[Any, Any]) -> tuple[list[tuple[str, str]], int]:
+    rows = []
+    for item in _items(response.get("answers")):
+        answer = _obj(item)
+        value = _text(answer.get("value"), VALUE_MAX)
+        label = _text(answer.get("label"), LABEL_MAX) or _text(answer.get("field"), LABEL_MAX)
+        if value:
+            rows.append((label or "Answer", value))
+    return rows[:MAX_ANSWERS], max(0, len(rows) - MAX_ANSWERS)
+
+
+def _source(response: dict[Any, Any]) -> list[tuple[str, str]]:
+    hidden = _obj(response.get("hidden"))
+    rows = [(label, _text(hidden.get(key), 200)) for key, label in SOURCE_KEYS]
+    rows += [("Referrer", _text(response.get("referrer"), 300)),
+             ("Landing page", _text(response.get("landing_page"), 300))]
+    return [(label, value) for label, value in rows if value]
+
+
+def _pages(pages_viewed: Any) -> tuple[list[tuple[str, str]], int]:
+    rows = []
+    for item in _items(pages_viewed):
+        page = _obj(item)
+        url, title = _text(page.get("url"), 300), _text(page.get("title"), 150)
+        if url or title:
+            rows.append((title or url, url if title else ""))
+    return rows[:MAX_PAGES], max(0, len(rows) - MAX_PAGES)
+
+
+def _route(destination: dict[Any, Any]) -> str:
+    kind = _text(destination.get("kind"), 30)
+    if not kind:
+        return ""
+    target = _text(destination.get("target"), 200)
+    route = ROUTE_VERBS.get(kind, kind.capitalize()) + (f" → {target}" if target else "")
+    return route + (" (fallback)" if destination.get("fallback") is True else "")
+
+
+def read_event(event: Any) -> Alert:
+    """Everything the renderers show, read defensively from an event envelope."""
+    event = _obj(event)
+    data = _obj(event.get("data"))
+    lead, contact = _obj(data.get("lead")), _obj(data.get("contact"))
+    owner, team = _obj(lead.get("owner")), _obj(lead.get("team"))
+    destination, response = _obj(data.get("destination")), _obj(data.get("response"))
+    booking, change = _obj(data.get("booking")), _obj(data.get("change"))
+    booking_rep = _obj(booking.get("rep"))
+    kind = _text(event.get("type"), 40)
+
+    name, email = _text(contact.get("name"), 100), _text(contact.get("email"), 200)
+    company, job_title = _text(contact.get("company"), 100), _text(contact.get("job_title"), 100)
+    who = name or email or "Unknown contact"
+    stage = (_text(change.get("to"), 20) or _text(lead.get("stage"), 20)).upper()
+    if kind == "lead.qualified":
+        stage = stage or "SQL"
+    fit, intent, total = (_fmt_num(lead.get(k)) for k in ("fit", "intent", "total"))
+    parts = [f"fit {fit}" if fit else "", f"intent {intent}" if intent else ""]
+    breakdown = " · ".join(p for p in parts if p)
+    score_line = f"{total} ({breakdown})" if total and breakdown else total or breakdown
+    owner_name, team_name = _text(owner.get("name"), 100), _text(team.get("name"), 100)
+    when = format_when(booking.get("start"), booking.get("end"), booking.get("timezone"))
+
+    emoji, prefix = HEADLINES.get(kind, ("🔔", "Leadform"))
+    prefix = prefix.format(stage=stage or "stage")
+    headline = f"{prefix}: {who}" + (f", {company}" if company else "")
+    subject = f"{prefix}: {who}" + (f" ({company})" if company else "")
+    if kind.startswith("booking.") and when:
+        subject += f", {when}"
+    elif total:
+        subject += f", score {total}"
+    title_at = " at ".join(p for p in (job_title, company) if p)
+    answers, answers_more = _answers(response)
+    pages, pages_more = _pages(data.get("pages_viewed"))
+    return Alert(
+        kind=kind, event_id=_text(event.get("id"), 100),
+        created=_parse_time(event.get("created_at")), emoji=emoji,
+        headline=headline, subject=subject,
+        workspace=_text(_obj(data.get("workspace")).get("name"), 100),
+        lead_id=_fmt_num(lead.get("id")), stage=stage,
+        stage_from=_text(change.get("from"), 20).upper(),
+        change_reason=_text(change.get("reason"), 200),
+        score=total, score_line=score_line, reasons=_reasons(lead),
+        owner=owner_name, owner_email=_text(owner.get("email"), 200), team=team_name,
+        owner_line=" · ".join(p for p in (owner_name, team_name) if p) or "Unassigned",
+        assignment_reason=_text(lead.get("assignment_reason"), 150),
+        url=_http_url(lead.get("url")),
+        name=name, first_name=name.split(" ")[0] if name else "", email=email,
+        company=company, job_title=job_title,
+        contact_line=" · ".join(p for p in (who, title_at) if p) if name or email else title_at,
+        destination=_text(destination.get("kind"), 30), route=_route(destination),
+        form=_text(_obj(response.get("form")).get("title"), 150),
+        answers=answers, answers_more=answers_more, source=_source(response),
+        pages=pages, pages_more=pages_more, when=when,
+        when_local=format_when(booking.get("start"), booking.get("end"),
+                               booking.get("timezone"), local_first=True),
+        meeting=_text(booking.get("meeting"), 150),
+        booking_rep=_text(booking_rep.get("name"), 100),
+        booking_rep_email=_text(booking_rep.get("email"), 200),
+    )
+
+
+def plain_summary(event: Any) -> str:
+    """A log line without personal data: ids, stage, score and route only."""
+    alert = read_event(event)
+    data = _obj(_obj(event).get("data"))
+    destination = _obj(data.get("destination"))
+    parts = [_token(alert.kind) or "event", _token(alert.event_id)]
+    if alert.lead_id:
+        parts.append(f"lead {_token(alert.lead_id)}")
+    stage_from, stage = _token(alert.stage_from).lower(), _token(alert.stage).lower()
+    if stage:
+        parts.append(f"stage {stage_from}→{stage}" if stage_from else f"stage {stage}")
+    if alert.score:
+        parts.append(f"score {alert.score}")
+    kind = _token(destination.get("kind"))
+    if kind:
+        # A redirect target is a URL that may carry prefilled answers: show its host only.
+        target = destination.get("target")
+        if kind == "redirect":
+            host = urlsplit(_http_url(target)).hostname or ""
+            target_text = re.sub(r"[^A-Za-z0-9.-]", "", host)
+        else:
+            target_text = re.sub(r"[^A-Za-z0-9._/-]", "", _text(target))[:100]
+        parts.append(f"→ {kind} {target_text}".rstrip())
+    return " ".join(p for p in parts if p)
+
+
+# -- Slack -------------------------------------------------------------------------------------
+
+def slack_escape(text: str) -> str:
+    """Escape the three characters Slack mrkdwn parses, so text cannot mention or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _clip_mrkdwn(text: str, limit: int) -> str:
+    """Clip escaped mrkdwn without splitting an entity like `&amp;`."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut.rstrip() + "…"
+
+
+def _mrkdwn(text: str, limit: int = SLACK_TEXT_MAX, *, verbatim: bool = False) -> dict[str, Any]:
+    obj: dict[str, Any] = {"type": "mrkdwn", "text": _clip_mrkdwn(text, limit)}
+    if verbatim:
+        obj["verbatim"] = True
+    return obj
+
+
+def _section(title: str, lines: list[str], *, verbatim: bool = False) -> dict[str, Any]:
+    text = f"*{title}*\n" + "\n".join(lines)
+    return {"type": "section", "text": _mrkdwn(text, verbatim=verbatim)}
+
+
+def _slack_fields(alert: Alert) -> list[dict[str, Any]]:
+    esc = slack_escape
+    rows = [("Contact", alert.contact_line), ("Score", alert.score_line)]
+    stage = f"{alert.stage_from} → {alert.stage}" if alert.stage_from else alert.stage
+    rows.append(("Stage", stage))
+    owner = alert.owner_line + (f"\n_{alert.assignment_reason}_" if alert.assignment_reason else "")
+    rows += [("Owner", owner), ("Route", alert.route), ("Meeting", alert.when),
+             ("Form", alert.form)]
+    return [_mrkdwn(f"*{title}*\n{esc(value)}", SLACK_FIELD_MAX)
+            for title, value in rows if value][:SLACK_FIELDS_MAX]
+
+
+def slack_message(event: Any) -> dict[str, Any]:
+    """A Slack incoming-webhook payload: notification text plus Block Kit blocks."""
+    alert = read_event(event)
+    esc = slack_escape
+    blocks: list[dict[str, Any]] = [{
+        "type": "header",
+        # plain_text is never parsed for mentions or links, so it is not entity-escaped.
+        "text": {"type": "plain_text", "emoji": True,
+                 "text": _clip(f"{alert.emoji} {alert.headline}", SLACK_HEADER_MAX)},
+    }]
+    fields = _slack_fields(alert)
+    if fields:
+        blocks.append({"type": "section", "fields": fields})
+    why = [f"`{esc(points)}` {esc(text)}" if points else esc(text)
+           for points, text in alert.reasons]
+    if alert.change_reason:
+        why.append(f"_{esc(alert.change_reason)}_")
+    if why:
+        blocks.append(_section("Why", why))
+    if alert.url:
+        blocks.append({"type": "actions", "elements": [{
+            "type": "button", "action_id": "view_lead", "style": "primary", "url": alert.url,
+            "text": {"type": "plain_text", "text": "View lead"},
+        }]})
+    if alert.answers:
+        lines = [f"*{esc(label)}*: {esc(value)}" for label, value in alert.answers]
+        if alert.answers_more:
+            lines.append(f"_+{alert.answers_more} more_")
+        blocks.append(_section("Answers", lines, verbatim=True))
+    if alert.source:
+        lines = [f"{label}: {esc(value)}" for label, value in alert.source]
+        blocks.append(_section("Source", lines, verbatim=True))
+    if alert.pages:
+        lines = [f"• {esc(title)}" + (f" — {esc(url)}" if url else "")
+                 for title, url in alert.pages]
+        if alert.pages_more:
+            lines.append(f"_+{alert.pages_more} more_")
+        blocks.append(_section("Pages viewed", lines, verbatim=True))
+    footer = " · ".join(p for p in ("Leadform", alert.workspace, alert.event_id) if p)
+    blocks.append({"type": "context", "elements": [_mrkdwn(esc(footer))]})
+
+    summary = [alert.headline]
+    if alert.score:
+        summary.append(f"score {alert.score}")
+    if alert.when:
+        summary.append(alert.when)
+    if alert.owner:
+        summary.append(f"owner {alert.owner}")
+    text = f"{alert.emoji} " + esc(" · ".join(summary))
+    return {"text": _clip_mrkdwn(text, SLACK_TEXT_MAX), "blocks": blocks[:SLACK_BLOCKS_MAX]}
+
+
+# -- email -------------------------------------------------------------------------------------
+
+def _header(value: Any, limit: int = 250) -> str:
+    """One header line: no CR/LF (no header injection), no control characters."""
+    return _text(value if isinstance(value, str) else "", limit)
+
+
+def _message_id(event: Any, suffix: str = "") -> str:
+    token = _token(_obj(event).get("id"))
+    if not token:  # No id: hash the event, so a retry of the same event still matches.
+        token = "evt-" + hashlib.sha256(repr(event).encode("utf-8", "replace")).hexdigest()[:32]
+    return f"<{token}{suffix}@leadform>"
+
+
+def _compose(alert: Alert, event: Any, *, template: str, subject: str, sender: str,
+             to: str, suffix: str = "", **context: Any) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = _header(subject)
+    message["From"] = _header(sender)
+    message["To"] = _header(to, 2000)
+    message["Date"] = format_datetime(alert.created or datetime.now(UTC))
+    message["Message-ID"] = _message_id(event, suffix)
+    message["X-Leadform-Event"] = _token(alert.event_id) or _message_id(event).strip("<>")
+    message["Auto-Submitted"] = "auto-generated"
+    values = {"alert": alert, **context}
+    message.set_content(_env.get_template(f"{template}.txt").render(values))
+    message.add_alternative(_env.get_template(f"{template}.html").render(values), subtype="html")
+    return message
+
+
+def sales_alert_email(event: Any, *, sender: str, to: list[str]) -> EmailMessage:
+    """The rep's alert: who, score and why, route, answers and source, a link to the lead."""
+    alert = read_event(event)
+    addresses = [to] if isinstance(to, str) else _items(to)
+    recipients = ", ".join(_header(a) for a in addresses if _header(a))
+    preheader = " · ".join(p for p in (
+        f"Score {alert.score}" if alert.score else "",
+        alert.reasons[0][1] if alert.reasons else "", alert.route, alert.when) if p)
+    message = _compose(alert, event, template="sales_alert", subject=alert.subject,
+                       sender=sender, to=recipients, preheader=preheader)
+    message["X-Auto-Response-Suppress"] = "All"
+    return message
+
+
+def _next_step(alert: Alert) -> str:
+    """What the prospect can expect, by route; never internal data."""
+    company = alert.workspace or "our team"
+    rep = alert.booking_rep or alert.owner
+    if alert.kind == "booking.cancelled":
+        when = f" on {alert.when_local}" if alert.when_local else ""
+        return f"Your meeting{when} has been cancelled. Reply to this email to find a new time."
+    if alert.destination == "book" and alert.when_local:
+        meeting = f" for your {alert.meeting}" if alert.meeting else ""
+        return f"{rep or 'We'} will meet you on {alert.when_local}{meeting}."
+    if alert.destination == "book":
+        return f"{rep} from {company} will be in touch shortly." if rep else (
+            f"Someone from {company} will be in touch shortly.")
+    if alert.destination == "nurture":
+        return "We'll send you a few resources that should help in the meantime."
+    return "We have received your answers."
+
+
+def prospect_confirmation_email(event: Any, *, sender: str, to: str) -> EmailMessage:
+    """The automated first touch: thanks by first name and what happens next. No internals."""
+    alert = read_event(event)
+    company = alert.workspace or "us"
+    if alert.kind == "booking.cancelled":
+        subject = "Your meeting has been cancelled"
+    elif alert.destination == "book" and alert.when_local:
+        subject = f"Confirmed: your meeting with {company}, {alert.when_local}"
+    else:
+        subject = f"Thanks for getting in touch with {company}"
+    message = _compose(alert, event, template="prospect_confirmation", subject=subject,
+                       sender=sender, to=_header(to), suffix="-confirmation",
+                       greeting=f"Hi {alert.first_name}," if alert.first_name else "Hi there,",
+                       next_step=_next_step(alert),
+                       signature=alert.booking_rep or alert.owner or alert.workspace)
+    reply_to = _header(alert.booking_rep_email or alert.owner_email)
+    if re.fullmatch(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+", reply_to):
+        message["Reply-To"] = reply_to
+    return message
