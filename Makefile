@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run dev test install install-test chromium migrate demo lint clean
+.PHONY: run dev worker test install install-test chromium migrate demo lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,14 +40,22 @@ migrate: install
 demo: migrate
 	$(FLASK) demo load
 
+# gunicorn serves the app; a worker process delivers alerts (webhooks, Slack, email) with
+# retries. Both stop together on Ctrl+C.
 run: demo
 	@echo "Leadform is serving on http://$(HOST):$(PORT)/  (demo form: /f/demo/talk-to-sales)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(FLASK) worker & \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread \
 		--access-logfile - wsgi:app
 
-# The Flask development server, reloading on code changes.
+# The Flask development server, reloading on code changes (alerts: the fast path only;
+# run `$(FLASK) worker` beside it for retries).
 dev: demo
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+worker: migrate
+	$(FLASK) worker
 
 test: install-test
 	@$(BIN)/python -m tests.postgres_check
