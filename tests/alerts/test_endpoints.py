@@ -19,7 +19,7 @@ from app.alerts.endpoints import (
 )
 from app.db import write_session
 from app.models import AlertEndpoint, Workspace
-from tests.alerts.conftest import LOCAL, deliveries
+from tests.alerts.conftest import deliveries
 from tests.alerts.sink import Sink, running_sink
 
 
