@@ -39,6 +39,7 @@ class Sink:
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Condition = field(init=False)
     port: int = 0
+    aborted: int = 0  # requests cut off before their body was complete
 
     def __post_init__(self) -> None:
         self.arrived = threading.Condition(self.lock)
@@ -77,6 +78,9 @@ def running_sink(sink: Sink | None = None, port: int = 0) -> Iterator[Sink]:
         def do_POST(self) -> None:  # noqa: N802 - http.server's naming
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
+            if len(body) < length:  # the sender died mid-request: nothing was delivered
+                sink.aborted += 1
+                return
             request = Received(self.path, {k.lower(): v for k, v in self.headers.items()},
                                body, time.monotonic())
             if sink.delay:
