@@ -40,14 +40,19 @@ migrate: install
 demo: migrate
 	$(FLASK) demo load
 
+# Local serving is plain http://, so the session cookie may not be HTTPS-only here
+# (the default, LEADFORM_SESSION_COOKIE_SECURE=true, is for production behind TLS).
+LOCAL_HTTP := LEADFORM_SESSION_COOKIE_SECURE=false
+
 run: demo
 	@echo "Leadform is serving on http://$(HOST):$(PORT)/  (demo form: /f/demo/talk-to-sales)"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread \
+	@echo "Back office: http://$(HOST):$(PORT)/login  (admin@demo.example / leadform-demo)"
+	$(LOCAL_HTTP) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread \
 		--access-logfile - wsgi:app
 
 # The Flask development server, reloading on code changes.
 dev: demo
-	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+	$(LOCAL_HTTP) $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: install-test
 	@$(BIN)/python -m tests.postgres_check
