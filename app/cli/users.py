@@ -54,7 +54,8 @@ def create_admin_command(email: str, workspace_slug: str, name: str, password_st
             workspace = ensure_workspace(session, workspace_slug)
             user = find_user(session, address)
             if user is None:
-                assert password is not None
+                if password is None:  # deleted between the look and the write
+                    raise click.ClickException(f"User {address} disappeared; run it again.")
                 user = create_user(session, address, password, name)
                 click.echo(f"Created user {user.email}.")
             else:
