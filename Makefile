@@ -40,19 +40,24 @@ migrate: install
 demo: migrate
 	$(FLASK) demo load
 
+# Local serving is plain http://, so the session cookie may not be HTTPS-only here
+# (the default, LEADFORM_SESSION_COOKIE_SECURE=true, is for production behind TLS).
+LOCAL_HTTP := LEADFORM_SESSION_COOKIE_SECURE=false
+
 # gunicorn serves the app; a worker process delivers alerts (webhooks, Slack, email) with
 # retries. Both stop together on Ctrl+C.
 run: demo
 	@echo "Leadform is serving on http://$(HOST):$(PORT)/  (demo form: /f/demo/talk-to-sales)"
+	@echo "Back office: http://$(HOST):$(PORT)/login  (admin@demo.example / leadform-demo)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(FLASK) worker & \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread \
+	$(LOCAL_HTTP) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread \
 		--access-logfile - wsgi:app
 
 # The Flask development server, reloading on code changes (alerts: the fast path only;
 # run `$(FLASK) worker` beside it for retries).
 dev: demo
-	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+	$(LOCAL_HTTP) $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 worker: migrate
 	$(FLASK) worker

@@ -17,6 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_database(app)
     configure_extensions(app)
     configure_alerts(app)
+    configure_login(app)
     configure_blueprints(app)
     configure_errors(app)
     configure_cli(app)
@@ -33,6 +34,8 @@ def configure_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
         app.config["DATABASE_URL"] = env_url
     if config:
         app.config.from_mapping(config)
+    if app.config.get("REMEMBER_COOKIE_SECURE") is None:
+        app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     if not app.config.get("DATABASE_URL"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "leadform.db")
@@ -61,15 +64,26 @@ def configure_alerts(app: Flask) -> None:
     import app.alerts.dispatch  # noqa: F401
 
 
+def configure_login(app: Flask) -> None:
+    # After configure_database: the user loader reads through the request's session.
+    from app.web.login import configure_login as configure
+
+    configure(app)
+
+
 def configure_blueprints(app: Flask) -> None:
     # Imported here so that importing `app` never drags in every view module.
     from app.web.api import bp as api_bp
+    from app.web.auth import bp as auth_bp
+    from app.web.backoffice import bp as backoffice_bp
     from app.web.public import bp as public_bp
     from app.web.tracking import bp as tracking_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(tracking_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(backoffice_bp)
 
 
 def configure_errors(app: Flask) -> None:

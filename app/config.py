@@ -19,6 +19,18 @@ DEFAULTS: dict[str, object] = {
     "BEACON_RATE_LIMIT": "120 per minute",
     # Progressive profiling: how long a personal link (?lf=...) proves who opens it.
     "PERSONAL_LINK_DAYS": 30,
+    # Back office sign-in: attempts per IP, whatever the outcome.
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    # Session cookies are HTTPS-only by default. `make run`/`make dev` serve plain
+    # http://127.0.0.1 and set LEADFORM_SESSION_COOKIE_SECURE=false so that signing in works.
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # None: follow SESSION_COOKIE_SECURE (see create_app).
+    "REMEMBER_COOKIE_SECURE": None,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 14,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": False,

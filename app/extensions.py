@@ -3,6 +3,7 @@
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -11,3 +12,5 @@ compress = Compress()  # gzip/brotli for pages, JSON and static files
 # fails the limiter falls back to per-process memory instead of letting
 # everything through.
 limiter = Limiter(key_func=get_remote_address)
+# Back office sessions; configured in `app.web.login.configure_login`.
+login_manager = LoginManager()

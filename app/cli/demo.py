@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import add_membership, create_user, find_user
 from app.db import write_session
 from app.forms.versions import DefinitionRejected, ensure_workspace, publish, save_draft
 from app.leads.scoring_models import ModelRejected, save_model
@@ -39,18 +40,21 @@ DEMO_REPS = [  # email, name, weight
     ("priya@demo.leadform.dev", "Priya Shah", 2.0),
     ("jordan@demo.leadform.dev", "Jordan Lee", 1.0),
 ]
+# A back office admin for trying things out; the password is public, like the demo.
+DEMO_ADMIN = ("admin@demo.example", "Demo Admin", "leadform-demo")
 
 demo_group = AppGroup("demo", help="The demo workspace.")
 
 
 @demo_group.command("load")
 def load_command() -> None:
-    """Create workspace `demo` with its model, team and forms (safe to run again)."""
+    """Create workspace `demo` with its model, team, forms and admin (safe to run again)."""
     with write_session() as session:
         workspace = ensure_workspace(session, DEMO_WORKSPACE, "Demo Inc.")
         workspace.settings = {**(workspace.settings or {}), **DEMO_SETTINGS}
         _load_scoring_model(session, workspace)
         _load_team(session, workspace)
+        _load_admin(session, workspace)
         for slug, file_name in DEMO_FORMS.items():
             definition = json.loads((DEMO_DIR / file_name).read_text(encoding="utf-8"))
             try:
@@ -69,6 +73,16 @@ def _load_scoring_model(session: Session, workspace: Workspace) -> None:
     except ModelRejected as rejected:
         raise click.ClickException(f"demo scoring model: {rejected.issues}") from None
     click.echo(f"{DEMO_WORKSPACE}: scoring model version {saved.version.number}")
+
+
+def _load_admin(session: Session, workspace: Workspace) -> None:
+    email, name, password = DEMO_ADMIN
+    if find_user(session, email) is not None:
+        return
+    user = create_user(session, email, password, name)
+    add_membership(session, workspace, user, "admin")
+    click.echo(f"{DEMO_WORKSPACE}: back office admin {email}, password {password} "
+               "(sign in at /login; demo only)")
 
 
 def _load_team(session: Session, workspace: Workspace) -> None:

@@ -1,1 +1,2 @@
-"""Blueprints, one per audience: public (prospects), api, and later builder, sales, auth."""
+"""Blueprints, one per audience: public (prospects), api, auth and backoffice (the
+team); builder and sales hang off the back office via `app.web.access`."""

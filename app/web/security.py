@@ -14,6 +14,9 @@ BASE_POLICY = (
     "connect-src 'self'; base-uri 'none'; object-src 'none'"
 )
 
+# Back office pages: nothing inline, never framed, forms post only to us.
+BACKOFFICE_POLICY = f"{BASE_POLICY}; frame-ancestors 'none'; form-action 'self'"
+
 
 def frame_ancestors(definition: dict[str, Any]) -> str:
     """The form's allowed embedding hosts; none listed means any site may embed it."""
@@ -34,6 +37,13 @@ def form_page_headers(response: Response, definition: dict[str, Any]) -> None:
     _, style_source = inline_stylesheet("public.css")
     policy = BASE_POLICY.replace("style-src 'self'", f"style-src 'self' {style_source}")
     response.headers["Content-Security-Policy"] = f"{policy}; {frame_ancestors(definition)}"
+
+
+def backoffice_headers(response: Response) -> Response:
+    """Signed-in pages: the strict policy, and no copy kept by browsers or proxies."""
+    response.headers["Content-Security-Policy"] = BACKOFFICE_POLICY
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def configure_security_headers(app: Flask) -> None:
