@@ -7,14 +7,15 @@ before the visitor sees what comes next (invariant 2).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session, aliased, defer
 
+from app.forms.definitions import attach_definition
 from app.forms.fields import field_type
 from app.forms.versions import NotFound
 from app.leads.qualification import qualify
@@ -67,25 +68,31 @@ class Outcome:
         return apply_plan(self.version.definition, self.plan)
 
 
+_NEWER = aliased(FormVersion)
+
+
 def find_published(session: Session, workspace_slug: str, form_slug: str) -> Published:
-    """The form's newest published version; archived and unpublished forms are not found."""
+    """The form's newest published version; archived and unpublished forms are not found.
+
+    One query for the workspace, the form (without its draft) and the newest version
+    (without its definition, which comes from the in-memory cache of immutable ones).
+    """
     row = session.execute(
-        select(Workspace, Form)
+        select(Workspace, Form, FormVersion)
         .join(Form, Form.workspace_id == Workspace.id)
-        .where(Workspace.slug == workspace_slug, Form.slug == form_slug, Form.status == "active")
+        .join(FormVersion, FormVersion.form_id == Form.id)
+        .where(Workspace.slug == workspace_slug, Form.slug == form_slug, Form.status == "active",
+               ~exists().where(_NEWER.form_id == Form.id, _NEWER.number > FormVersion.number))
+        .options(defer(Form.draft), defer(FormVersion.definition))
     ).first()
     if row is None:
-        raise NotFound("No such form.")
-    workspace, form = row
-    version = session.scalar(
-        select(FormVersion)
-        .where(FormVersion.form_id == form.id)
-        .order_by(FormVersion.number.desc())
-        .limit(1)
-    )
-    if version is None:
-        raise NotFound("This form is not published.")
-    return Published(workspace, form, version)
+        form_id = session.scalar(
+            select(Form.id).join(Workspace, Form.workspace_id == Workspace.id)
+            .where(Workspace.slug == workspace_slug, Form.slug == form_slug,
+                   Form.status == "active"))
+        raise NotFound("No such form." if form_id is None else "This form is not published.")
+    workspace, form, version = row
+    return Published(workspace, form, attach_definition(session, version))
 
 
 def resumable_response(session: Session, form: Form, visitor_id: str | None) -> Response | None:
@@ -155,16 +162,15 @@ def submit(
     *,
     back: bool = False,
     min_fill_seconds: float = 0,
-    identity: Identity | None = None,
+    identity: Identity | Callable[[], Identity] | None = None,
     plan: Plan | None = None,
 ) -> Outcome:
     """Apply one POST of a screen. Replays and double clicks change nothing.
 
     `plan` applies only when this POST starts the response; `identity` is who
     the visitor is proven to be, used when the final submit merges the answers
-    into a contact.
+    into a contact (a callable is asked only then: other screens need no identity).
     """
-    identity = identity or Identity(visitor_token=visitor_id)
     response = _response_for(session, published, visitor_id, token, now, plan or Plan())
     if response.state == "completed":
         return current_outcome(response)
@@ -212,7 +218,10 @@ def submit(
     response.ending = place.id
     response.completed_at = now
     session.flush()
-    _conclude(session, published.workspace, response, definition, identity, response_plan, now)
+    if callable(identity):
+        identity = identity()
+    _conclude(session, published.workspace, response, definition,
+              identity or Identity(visitor_token=visitor_id), response_plan, now)
     return current_outcome(response)
 
 
@@ -233,6 +242,7 @@ def _conclude(session: Session, workspace: Workspace, response: Response,
                           route_rules=rules, cause="response", routed=routed)
         destination = outcome.destination.as_dict() if outcome.destination else None
         rep_name = outcome.rep_name
+        response.contact_id = contact.id
     elif rules:
         destination, rep_name = route(rules, data_of(response)).as_dict(), None
     else:
@@ -287,6 +297,7 @@ def _start(
         workspace_id=published.workspace.id,
         form_id=published.form.id,
         version_id=version.id,
+        version=version,  # a pending row loads no relationships
         visitor_id=visitor_id,
         start_nonce=token.nonce,
         state="in_progress",
@@ -297,8 +308,7 @@ def _start(
               "rendered_at": (token.start or {}).get("t"), "profiling": plan.as_dict()},
         started_at=now,
     )
-    session.add(response)
-    session.flush()
+    session.add(response)  # inserted once, with this screen's answers, when the submit ends
     return response
 
 
