@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session, aliased, defer
 
 from app.forms.definitions import attach_definition
@@ -69,6 +69,28 @@ class Outcome:
 
 
 _NEWER = aliased(FormVersion)
+# Built once: hosted-form requests run these on every hit, and building a statement
+# (and its cache key) costs more CPU than running it on a warm connection.
+_PUBLISHED = (
+    select(Workspace, Form, FormVersion)
+    .join(Form, Form.workspace_id == Workspace.id)
+    .join(FormVersion, FormVersion.form_id == Form.id)
+    .where(Workspace.slug == bindparam("workspace_slug"), Form.slug == bindparam("form_slug"),
+           Form.status == "active",
+           ~exists().where(_NEWER.form_id == Form.id, _NEWER.number > FormVersion.number))
+    .options(defer(Form.draft), defer(FormVersion.definition))
+)
+_RESUMABLE = (
+    select(Response)
+    .where(Response.form_id == bindparam("form_id"),
+           Response.visitor_id == bindparam("visitor_id"),
+           Response.state.in_(("in_progress", "abandoned")))
+    .order_by(Response.started_at.desc(), Response.id.desc())
+    .limit(1)
+)
+_BY_ID = select(Response).where(Response.id == bindparam("response_id"),
+                                Response.form_id == bindparam("form_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
 
 
 def find_published(session: Session, workspace_slug: str, form_slug: str) -> Published:
@@ -77,14 +99,8 @@ def find_published(session: Session, workspace_slug: str, form_slug: str) -> Pub
     One query for the workspace, the form (without its draft) and the newest version
     (without its definition, which comes from the in-memory cache of immutable ones).
     """
-    row = session.execute(
-        select(Workspace, Form, FormVersion)
-        .join(Form, Form.workspace_id == Workspace.id)
-        .join(FormVersion, FormVersion.form_id == Form.id)
-        .where(Workspace.slug == workspace_slug, Form.slug == form_slug, Form.status == "active",
-               ~exists().where(_NEWER.form_id == Form.id, _NEWER.number > FormVersion.number))
-        .options(defer(Form.draft), defer(FormVersion.definition))
-    ).first()
+    row = session.execute(_PUBLISHED, {"workspace_slug": workspace_slug,
+                                       "form_slug": form_slug}).first()
     if row is None:
         form_id = session.scalar(
             select(Form.id).join(Workspace, Form.workspace_id == Workspace.id)
@@ -99,16 +115,7 @@ def resumable_response(session: Session, form: Form, visitor_id: str | None) -> 
     """The visitor's unfinished response to this form, if any: reloading resumes it."""
     if not visitor_id:
         return None
-    return session.scalar(
-        select(Response)
-        .where(
-            Response.form_id == form.id,
-            Response.visitor_id == visitor_id,
-            Response.state.in_(("in_progress", "abandoned")),
-        )
-        .order_by(Response.started_at.desc(), Response.id.desc())
-        .limit(1)
-    )
+    return session.scalar(_RESUMABLE, {"form_id": form.id, "visitor_id": visitor_id})
 
 
 def data_of(response: Response | None, captured: Captured | None = None,
@@ -268,12 +275,9 @@ def _response_for(
 ) -> Response:
     if token.response_id is None:
         return _start(session, published, visitor_id, token, now, plan)
-    query = select(Response).where(
-        Response.id == token.response_id, Response.form_id == published.form.id
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    response = session.scalar(query)
+    query = _BY_ID_LOCKED if session.get_bind().dialect.name == "postgresql" else _BY_ID
+    response = session.scalar(query, {"response_id": token.response_id,
+                                      "form_id": published.form.id})
     if response is None or response.version_id != token.version_id:
         raise TamperedToken("This form page does not belong to this form.")
     return response
