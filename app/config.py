@@ -54,6 +54,9 @@ DEFAULTS: dict[str, object] = {
     "ALERTS_MAX_PAYLOAD_BYTES": 64_000,
     "ALERTS_SECRET_ROTATION_HOURS": 24,
     "COMPRESS_ALGORITHM": ["br", "gzip"],
+    # Static files are compressed once and kept in memory (app.web.assets); Flask-Compress
+    # streaming would wrap the open file (leaking its handle) and never offers gzip.
+    "COMPRESS_STREAMS": False,
     "COMPRESS_MIMETYPES": [
         "text/html", "text/css", "text/javascript", "application/javascript",
         "application/json", "application/schema+json", "image/svg+xml",

@@ -7,23 +7,32 @@ transactions that will write can start with `BEGIN IMMEDIATE` (see
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 _IMMEDIATE = "leadform_begin_immediate"
+_CHECKED_IN = "leadform_checked_in_at"
+# A pooled connection idle longer than this is pinged before use; a busy one is not.
+PING_IDLE_SECONDS = 10.0
+RECYCLE_SECONDS = 1800
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 15_000, echo: bool = False) -> Engine:
+def make_engine(url: str, *, busy_timeout_ms: int = 15_000, echo: bool = False,
+                ping_idle_seconds: float = PING_IDLE_SECONDS) -> Engine:
     """Create an engine with the project's per-dialect connection settings."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20,
+                               pool_recycle=RECYCLE_SECONDS)
+        _ping_when_idle(engine, ping_idle_seconds)
+        return engine
     engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20,
                            connect_args={"timeout": busy_timeout_ms / 1000})
     _configure_sqlite(engine, busy_timeout_ms)
@@ -46,6 +55,35 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get(_IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Pessimistic disconnect handling, but only for connections that sat in the pool.
+
+    `pool_pre_ping` costs a round trip on every checkout. A server restart, a
+    failover or a firewall dropping idle sockets hits connections that waited in
+    the pool, so only those are pinged; a dead one is replaced (the pool retries
+    the checkout) and the request never sees it. A connection that breaks while
+    in use still fails that request, as it would with pre-ping, and SQLAlchemy
+    then invalidates the pool's other connections. `pool_recycle` bounds their age.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in = record.info.get(_CHECKED_IN)
+        if checked_in is None or time.monotonic() - checked_in < idle_seconds:
+            return  # new, or back in the pool a moment ago
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as error:
+            # The pool discards this connection and checks out another.
+            raise exc.DisconnectionError(f"stale pooled connection: {error}") from error
 
 
 def init_app(app: Flask) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.alerts.channels import Job
+from app.alerts.outbox import ENDPOINTS_CACHE
 from app.alerts.settings import AlertSettings
 from app.alerts.worker import Deliverer
 from app.models import Delivery
@@ -38,6 +39,7 @@ def _note_new_deliveries(session: Session, _context: object) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _hand_over(session: Session) -> None:
+    session.info.pop(ENDPOINTS_CACHE, None)  # endpoints may change before the next one
     ids = session.info.pop(_PENDING, None)
     if ids and has_request_context() and current_app.config.get("ALERTS_FAST_PATH", True):
         dispatcher_for(current_app._get_current_object()).submit(ids)  # type: ignore[attr-defined]
@@ -45,6 +47,7 @@ def _hand_over(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
+    session.info.pop(ENDPOINTS_CACHE, None)
     session.info.pop(_PENDING, None)
 
 

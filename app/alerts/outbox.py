@@ -67,13 +67,20 @@ def plan_deliveries(session: Session, workspace_id: int, kind: str, data: dict[s
     return rows
 
 
+ENDPOINTS_CACHE = "leadform.enabled_endpoints"
+
+
 def subscribed_endpoints(session: Session, workspace_id: int, kind: str) -> list[AlertEndpoint]:
-    endpoints = session.scalars(
-        select(AlertEndpoint).where(AlertEndpoint.workspace_id == workspace_id,
-                                    AlertEndpoint.enabled.is_(True))
-        .order_by(AlertEndpoint.id)
-    )
-    return [endpoint for endpoint in endpoints if not endpoint.events or kind in endpoint.events]
+    """Enabled endpoints wanting `kind`; read once per transaction (a submit emits 3 events)."""
+    cache = session.info.setdefault(ENDPOINTS_CACHE, {})
+    if workspace_id not in cache:
+        cache[workspace_id] = list(session.scalars(
+            select(AlertEndpoint).where(AlertEndpoint.workspace_id == workspace_id,
+                                        AlertEndpoint.enabled.is_(True))
+            .order_by(AlertEndpoint.id)
+        ))
+    return [endpoint for endpoint in cache[workspace_id]
+            if not endpoint.events or kind in endpoint.events]
 
 
 def email_enabled(session: Session, workspace_id: int) -> bool:

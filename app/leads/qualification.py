@@ -68,57 +68,70 @@ def qualify(session: Session, workspace: Workspace, contact: Contact, now: datet
     `routed=False` marks rules that stand for an ending's own destination, whose
     single rule is no fallback.
     """
-    lead = _lead_for(session, workspace, contact, now)
-    model_row = current_model(session, workspace.id)
-    model = model_row.model if model_row else EMPTY_MODEL
-    facts = build_facts(session, workspace, contact, response, now)
-    result = score(model, facts, now)
-    previous = lead.stage
-    decision = stage_for(result, model, facts, previous)
-    lead.fit, lead.intent, lead.total = result.fit, result.intent, result.total
-    lead.reasons = [reason.as_dict() for reason in result.reasons]
-    lead.scoring_model_id = model_row.id if model_row else None
-    lead.scored_at = now
-    if response is not None and cause == "response":
-        lead.last_response_id = response.id
-    outcome = Qualification(lead=lead, score=result, stage=decision.stage,
-                            errors=[error.as_dict() for error in result.errors])
-    if result.errors:
-        _history(session, lead, "error", cause, response, now, {"errors": outcome.errors})
-    facts["lead"] = {"stage": decision.stage, "fit": result.fit, "intent": result.intent,
-                     "total": result.total}
-    if route_rules and (not route_only_if_sql or decision.stage == "sql"):
-        outcome.destination = route(route_rules, facts)
-        if not routed:
-            outcome.destination = replace(outcome.destination, fallback=False)
-        _apply_destination(session, workspace, lead, outcome, facts, cause, response, now)
-    change = _change_stage(session, lead, previous, outcome.stage, decision.reason, cause,
-                           response, now)
-    new_response = response is not None and cause == "response"
-    if change or new_response:
-        data = lead_alert_data(
-            session, workspace, contact, lead, known=facts["contact"],
-            destination=outcome.destination.as_dict() if outcome.destination else None,
-            top_reasons=[r.as_dict() for r in top_reasons(outcome.score, 3)],
-            stage=outcome.stage, response=response)
-        if change:
-            emit(session, workspace.id, "lead.stage_changed", {**data, "change": change}, now,
-                 contact_id=contact.id)
-            if change["to"] == "sql":
-                emit(session, workspace.id, "lead.qualified", {**data, "change": change}, now,
+    # No autoflush: the lead, its history and the counters go to the database in one
+    # flush before the first event needs the lead's id, not after every query.
+    with session.no_autoflush:
+        lead, created = _lead_for(session, workspace, contact, now)
+        model_row = current_model(session, workspace.id)
+        model = model_row.model if model_row else EMPTY_MODEL
+        facts = build_facts(session, workspace, contact, response, now)
+        result = score(model, facts, now)
+        previous = lead.stage
+        decision = stage_for(result, model, facts, previous)
+        lead.fit, lead.intent, lead.total = result.fit, result.intent, result.total
+        lead.reasons = [reason.as_dict() for reason in result.reasons]
+        lead.scoring_model_id = model_row.id if model_row else None
+        lead.scored_at = now
+        if response is not None and cause == "response":
+            lead.last_response_id = response.id
+        outcome = Qualification(lead=lead, score=result, stage=decision.stage,
+                                errors=[error.as_dict() for error in result.errors])
+        if result.errors:
+            _history(session, lead, "error", cause, response, now, {"errors": outcome.errors})
+        facts["lead"] = {"stage": decision.stage, "fit": result.fit, "intent": result.intent,
+                         "total": result.total}
+        if route_rules and (not route_only_if_sql or decision.stage == "sql"):
+            outcome.destination = route(route_rules, facts)
+            if not routed:
+                outcome.destination = replace(outcome.destination, fallback=False)
+            _apply_destination(session, workspace, lead, outcome, facts, cause, response, now)
+        change = _change_stage(session, lead, previous, outcome.stage, decision.reason, cause,
+                               response, now, new_lead=created)
+        new_response = response is not None and cause == "response"
+        if change or new_response:
+            data = lead_alert_data(
+                session, workspace, contact, _flushed(session, lead), known=facts["contact"],
+                destination=outcome.destination.as_dict() if outcome.destination else None,
+                top_reasons=[r.as_dict() for r in top_reasons(outcome.score, 3)],
+                stage=outcome.stage, response=response)
+            if change:
+                emit(session, workspace.id, "lead.stage_changed", {**data, "change": change},
+                     now, contact_id=contact.id)
+                if change["to"] == "sql":
+                    emit(session, workspace.id, "lead.qualified", {**data, "change": change},
+                         now, contact_id=contact.id)
+            if new_response:
+                emit(session, workspace.id, "response.completed", data, now,
                      contact_id=contact.id)
-        if new_response:
-            emit(session, workspace.id, "response.completed", data, now, contact_id=contact.id)
     session.flush()
     return outcome
 
 
-def _lead_for(session: Session, workspace: Workspace, contact: Contact, now: datetime) -> Lead:
+def _lead_for(session: Session, workspace: Workspace, contact: Contact, now: datetime
+              ) -> tuple[Lead, bool]:
+    """The contact's lead, and whether it is new (added, not flushed yet)."""
     lead = session.scalar(select(Lead).where(Lead.contact_id == contact.id))
-    if lead is None:
-        lead = Lead(workspace_id=workspace.id, contact_id=contact.id, stage="lead",
-                    reasons=[], destination={}, created_at=now, stage_changed_at=now)
-        session.add(lead)
+    if lead is not None:
+        return lead, False
+    lead = Lead(workspace_id=workspace.id, contact_id=contact.id, stage="lead",
+                reasons=[], destination={}, created_at=now, stage_changed_at=now)
+    session.add(lead)
+    return lead, True
+
+
+def _flushed(session: Session, lead: Lead) -> Lead:
+    """The lead with its id, flushing a new one (and what is pending with it) first."""
+    if lead.id is None:
         session.flush()
     return lead
 
@@ -137,23 +150,23 @@ def _apply_destination(session: Session, workspace: Workspace, lead: Lead,
     elif destination.kind == "book":
         team = find_team(session, workspace.id, destination.target.split("/", 1)[0])
         if team is not None:
-            choice = assign_lead(session, team, facts, now.date())
+            choice, member_user = assign_lead(session, team, facts, now.date())
             lead.team_id, lead.owner_id = team.id, choice.rep_id
             lead.assignment_reason = choice.why[:300]
-            outcome.rep_name = _rep_name(session, choice.rep_id)
+            outcome.rep_name = _rep_name(session, choice.rep_id, member_user)
             details["assignment"] = {"rep_id": choice.rep_id, "why": choice.why}
     _history(session, lead, "route", cause, response, now, details)
     if destination.fallback:
         emit(session, workspace.id, "route.fallback_hit",
-             {"lead_id": lead.id, "destination": destination.as_dict()}, now,
+             {"lead_id": _flushed(session, lead).id, "destination": destination.as_dict()}, now,
              contact_id=lead.contact_id)
 
 
 def _change_stage(session: Session, lead: Lead, previous: str, stage: str, why: str,
-                  cause: str, response: Response | None, now: datetime
-                  ) -> dict[str, Any] | None:
+                  cause: str, response: Response | None, now: datetime, *,
+                  new_lead: bool = False) -> dict[str, Any] | None:
     """Move the lead and record it; returns the change when the stage really moved."""
-    first = not _has_history(session, lead)  # a new lead records where it starts
+    first = new_lead or not _has_history(session, lead)  # a new lead records where it starts
     if stage == previous and not first:
         return None
     lead.stage, lead.stage_changed_at = stage, now
@@ -172,12 +185,13 @@ def _has_history(session: Session, lead: Lead) -> bool:
 def _history(session: Session, lead: Lead, kind: str, cause: str, response: Response | None,
              now: datetime, details: dict[str, Any], *, from_stage: str | None = None,
              to_stage: str | None = None) -> None:
-    session.add(LeadEvent(workspace_id=lead.workspace_id, lead_id=lead.id, kind=kind,
+    """Add a history row; it is written with the lead at the next flush."""
+    session.add(LeadEvent(workspace_id=lead.workspace_id, lead=lead, kind=kind,
                           cause=cause, cause_id=response.id if response else None,
                           from_stage=from_stage, to_stage=to_stage, details=details, at=now))
-    session.flush()
 
 
-def _rep_name(session: Session, user_id: int | None) -> str | None:
-    user = session.get(User, user_id) if user_id is not None else None
+def _rep_name(session: Session, user_id: int | None, known: User | None = None) -> str | None:
+    user = known if known is not None else (
+        session.get(User, user_id) if user_id is not None else None)
     return (user.name or user.email) if user else None

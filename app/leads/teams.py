@@ -26,17 +26,23 @@ def team_slugs(session: Session, workspace_id: int) -> set[str]:
     return set(session.scalars(select(Team.slug).where(Team.workspace_id == workspace_id)))
 
 
-def _members(session: Session, team: Team, *, lock: bool) -> list[TeamMember]:
-    query = select(TeamMember).where(TeamMember.team_id == team.id).order_by(TeamMember.id)
+def _members(session: Session, team: Team, *, lock: bool) -> list[tuple[TeamMember, User]]:
+    """The team's reps with their users, in one query (locking only the reps' rows)."""
+    query = (select(TeamMember, User).join(User, User.id == TeamMember.user_id)
+             .where(TeamMember.team_id == team.id).order_by(TeamMember.id))
     if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return list(session.scalars(query))
+        query = query.with_for_update(of=TeamMember)
+    return [(member, user) for member, user in session.execute(query)]
 
 
 def team_state(session: Session, team: Team, today: date, *, lock: bool = False) -> TeamState:
-    members = _members(session, team, lock=lock)
-    names = dict(session.execute(
-        select(User.id, User.name).where(User.id.in_([m.user_id for m in members]))).all())
+    return _team_state(session, team, _members(session, team, lock=lock), today)
+
+
+def _team_state(session: Session, team: Team, rows: list[tuple[TeamMember, User]], today: date
+                ) -> TeamState:
+    members = [member for member, _ in rows]
+    names = {member.user_id: user.name for member, user in rows}
     owners = dict(session.execute(
         select(AccountOwner.company_domain, AccountOwner.user_id)
         .where(AccountOwner.workspace_id == team.workspace_id)).all())
@@ -60,19 +66,22 @@ def team_state(session: Session, team: Team, today: date, *, lock: bool = False)
                      territories=territories, fallback_rep=team.fallback_user_id)
 
 
-def assign_lead(session: Session, team: Team, facts: dict[str, Any], today: date) -> Assignment:
-    """Choose a rep and count the assignment, under a lock on the team's reps."""
-    choice = assign(team_state(session, team, today, lock=True), facts)
-    if choice.rep_id is not None:
-        member = session.scalar(select(TeamMember).where(TeamMember.team_id == team.id,
-                                                         TeamMember.user_id == choice.rep_id))
-        if member is not None:
+def assign_lead(session: Session, team: Team, facts: dict[str, Any], today: date
+                ) -> tuple[Assignment, User | None]:
+    """Choose a rep and count the assignment, under a lock on the team's reps.
+
+    Returns the choice and, when the rep is a member, their user (already loaded).
+    """
+    rows = _members(session, team, lock=True)
+    choice = assign(_team_state(session, team, rows, today), facts)
+    for member, user in rows:
+        if member.user_id == choice.rep_id:
             if member.load_day != today:
                 member.load_day, member.assigned_on_load_day = today, 0
             member.meetings_assigned += 1
             member.assigned_on_load_day += 1
-            session.flush()
-    return choice
+            return choice, user
+    return choice, None
 
 
 def add_member(session: Session, team: Team, user: User, *, weight: float = 1.0,

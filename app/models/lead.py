@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, JSONDocument, UTCDateTime, utcnow
 
@@ -83,3 +83,6 @@ class LeadEvent(Base):
     cause_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # Lets history be written for a lead that is not flushed yet (one INSERT per lead).
+    lead: Mapped[Lead] = relationship()

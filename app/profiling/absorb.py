@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.models import Contact, Response
-from app.profiling.contacts import Provenance, find_or_create_contact, record_properties
+from app.profiling.contacts import Provenance, find_or_create_contact, record_property_sets
 from app.profiling.emails import InvalidEmail
 from app.profiling.enrichment import enrich
 from app.profiling.identity import Identity, link_visitor
@@ -18,6 +18,9 @@ from app.profiling.mapping import mapped_answers
 def absorb_response(session: Session, response: Response, definition: dict[str, Any],
                     identity: Identity, from_profile: set[str], now: datetime) -> Contact | None:
     """Merge the answers into the contact they belong to; link the browser when safe.
+
+    The caller records the contact on the response (`response.contact_id`), with
+    whatever else the submit changes, in one write.
 
     The contact is the typed email's; without one, the proven identity's. The
     browser becomes that contact (proof `self`) only if it created the contact
@@ -40,12 +43,10 @@ def absorb_response(session: Session, response: Response, definition: dict[str, 
         return None
     if isinstance(typed, str):
         values["email"] = contact.email
-    provenance = Provenance("form", response.form_id, response.version_id, response.id)
-    record_properties(session, contact, values, provenance, now)
+    sets = [(values, Provenance("form", response.form_id, response.version_id, response.id))]
     if isinstance(typed, str):
-        record_properties(session, contact, enrich(contact.email),
-                          Provenance("enrichment", response_id=response.id), now)
-    response.contact_id = contact.id
+        sets.append((enrich(contact.email), Provenance("enrichment", response_id=response.id)))
+    record_property_sets(session, contact, sets, now, new_contact=created)
     if response.visitor_id and (created or identity.contact_id == contact.id):
         proof = identity.proof if identity.contact_id == contact.id and identity.proof else "self"
         link_visitor(session, response.workspace_id, response.visitor_id, contact.id, proof, now)

@@ -5,12 +5,12 @@ Services take a session and flush; the caller owns the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Contact, ContactProperty, Response, Workspace
@@ -53,26 +53,44 @@ def find_or_create_contact(session: Session, workspace_id: int, email: str, now:
 
 
 def record_properties(session: Session, contact: Contact, values: Mapping[str, Any],
-                      provenance: Provenance, now: datetime) -> None:
+                      provenance: Provenance, now: datetime, *, new_contact: bool = False
+                      ) -> None:
     """Record new values: each becomes current, the previous one stays as history."""
-    if not values:
+    record_property_sets(session, contact, [(values, provenance)], now, new_contact=new_contact)
+
+
+def record_property_sets(session: Session, contact: Contact,
+                         sets: Sequence[tuple[Mapping[str, Any], Provenance]], now: datetime,
+                         *, new_contact: bool = False) -> None:
+    """Record several sets of values at once, as if recorded one set after the other.
+
+    One UPDATE retires the current values (none for a contact created in this
+    transaction: `new_contact`) and one INSERT writes every row; a name given by a
+    later set is current, the earlier set's value for it is history.
+    """
+    names = {name for values, _ in sets for name in values}
+    if not names:
         return
-    session.execute(
-        update(ContactProperty)
-        .where(ContactProperty.contact_id == contact.id, ContactProperty.is_current,
-               ContactProperty.name.in_(list(values)))
-        .values(is_current=False)
-        .execution_options(synchronize_session=False)
-    )
-    for name, value in values.items():
-        session.add(ContactProperty(
-            workspace_id=contact.workspace_id, contact_id=contact.id, name=name, value=value,
-            source=provenance.source, form_id=provenance.form_id,
-            version_id=provenance.version_id, response_id=provenance.response_id,
-            is_current=True, recorded_at=now,
-        ))
+    if not new_contact:
+        session.execute(
+            update(ContactProperty)
+            .where(ContactProperty.contact_id == contact.id, ContactProperty.is_current,
+                   ContactProperty.name.in_(sorted(names)))
+            .values(is_current=False)
+            .execution_options(synchronize_session=False)
+        )
+    last = {name: index for index, (values, _) in enumerate(sets) for name in values}
+    rows = [
+        {"workspace_id": contact.workspace_id, "contact_id": contact.id, "name": name,
+         "value": value, "source": provenance.source, "form_id": provenance.form_id,
+         "version_id": provenance.version_id, "response_id": provenance.response_id,
+         "is_current": last[name] == index, "recorded_at": now}
+        for index, (values, provenance) in enumerate(sets)
+        for name, value in values.items()
+    ]
+    # The table's insert (not the ORM's bulk insert, which splits rows by their None keys).
+    session.execute(insert(ContactProperty.__table__), rows)
     contact.updated_at = now
-    session.flush()
 
 
 def property_ttls(workspace: Workspace) -> dict[str, int]:

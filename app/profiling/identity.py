@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Signal, Visitor
@@ -96,7 +96,9 @@ def forget_visitor(session: Session, workspace_id: int, visitor_token: str) -> N
         session.flush()
 
 
+_VISITOR = select(Visitor).where(Visitor.workspace_id == bindparam("workspace_id"),
+                                 Visitor.token == bindparam("token"))  # built once
+
+
 def _visitor(session: Session, workspace_id: int, token: str) -> Visitor | None:
-    return session.scalar(
-        select(Visitor).where(Visitor.workspace_id == workspace_id, Visitor.token == token)
-    )
+    return session.scalar(_VISITOR, {"workspace_id": workspace_id, "token": token})

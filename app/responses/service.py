@@ -7,14 +7,15 @@ before the visitor sees what comes next (invariant 2).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy.orm import Session, aliased, defer
 
+from app.forms.definitions import attach_definition
 from app.forms.fields import field_type
 from app.forms.versions import NotFound
 from app.leads.qualification import qualify
@@ -67,41 +68,54 @@ class Outcome:
         return apply_plan(self.version.definition, self.plan)
 
 
+_NEWER = aliased(FormVersion)
+# Built once: hosted-form requests run these on every hit, and building a statement
+# (and its cache key) costs more CPU than running it on a warm connection.
+_PUBLISHED = (
+    select(Workspace, Form, FormVersion)
+    .join(Form, Form.workspace_id == Workspace.id)
+    .join(FormVersion, FormVersion.form_id == Form.id)
+    .where(Workspace.slug == bindparam("workspace_slug"), Form.slug == bindparam("form_slug"),
+           Form.status == "active",
+           ~exists().where(_NEWER.form_id == Form.id, _NEWER.number > FormVersion.number))
+    .options(defer(Form.draft), defer(FormVersion.definition))
+)
+_RESUMABLE = (
+    select(Response)
+    .where(Response.form_id == bindparam("form_id"),
+           Response.visitor_id == bindparam("visitor_id"),
+           Response.state.in_(("in_progress", "abandoned")))
+    .order_by(Response.started_at.desc(), Response.id.desc())
+    .limit(1)
+)
+_BY_ID = select(Response).where(Response.id == bindparam("response_id"),
+                                Response.form_id == bindparam("form_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+
+
 def find_published(session: Session, workspace_slug: str, form_slug: str) -> Published:
-    """The form's newest published version; archived and unpublished forms are not found."""
-    row = session.execute(
-        select(Workspace, Form)
-        .join(Form, Form.workspace_id == Workspace.id)
-        .where(Workspace.slug == workspace_slug, Form.slug == form_slug, Form.status == "active")
-    ).first()
+    """The form's newest published version; archived and unpublished forms are not found.
+
+    One query for the workspace, the form (without its draft) and the newest version
+    (without its definition, which comes from the in-memory cache of immutable ones).
+    """
+    row = session.execute(_PUBLISHED, {"workspace_slug": workspace_slug,
+                                       "form_slug": form_slug}).first()
     if row is None:
-        raise NotFound("No such form.")
-    workspace, form = row
-    version = session.scalar(
-        select(FormVersion)
-        .where(FormVersion.form_id == form.id)
-        .order_by(FormVersion.number.desc())
-        .limit(1)
-    )
-    if version is None:
-        raise NotFound("This form is not published.")
-    return Published(workspace, form, version)
+        form_id = session.scalar(
+            select(Form.id).join(Workspace, Form.workspace_id == Workspace.id)
+            .where(Workspace.slug == workspace_slug, Form.slug == form_slug,
+                   Form.status == "active"))
+        raise NotFound("No such form." if form_id is None else "This form is not published.")
+    workspace, form, version = row
+    return Published(workspace, form, attach_definition(session, version))
 
 
 def resumable_response(session: Session, form: Form, visitor_id: str | None) -> Response | None:
     """The visitor's unfinished response to this form, if any: reloading resumes it."""
     if not visitor_id:
         return None
-    return session.scalar(
-        select(Response)
-        .where(
-            Response.form_id == form.id,
-            Response.visitor_id == visitor_id,
-            Response.state.in_(("in_progress", "abandoned")),
-        )
-        .order_by(Response.started_at.desc(), Response.id.desc())
-        .limit(1)
-    )
+    return session.scalar(_RESUMABLE, {"form_id": form.id, "visitor_id": visitor_id})
 
 
 def data_of(response: Response | None, captured: Captured | None = None,
@@ -155,16 +169,15 @@ def submit(
     *,
     back: bool = False,
     min_fill_seconds: float = 0,
-    identity: Identity | None = None,
+    identity: Identity | Callable[[], Identity] | None = None,
     plan: Plan | None = None,
 ) -> Outcome:
     """Apply one POST of a screen. Replays and double clicks change nothing.
 
     `plan` applies only when this POST starts the response; `identity` is who
     the visitor is proven to be, used when the final submit merges the answers
-    into a contact.
+    into a contact (a callable is asked only then: other screens need no identity).
     """
-    identity = identity or Identity(visitor_token=visitor_id)
     response = _response_for(session, published, visitor_id, token, now, plan or Plan())
     if response.state == "completed":
         return current_outcome(response)
@@ -212,7 +225,10 @@ def submit(
     response.ending = place.id
     response.completed_at = now
     session.flush()
-    _conclude(session, published.workspace, response, definition, identity, response_plan, now)
+    if callable(identity):
+        identity = identity()
+    _conclude(session, published.workspace, response, definition,
+              identity or Identity(visitor_token=visitor_id), response_plan, now)
     return current_outcome(response)
 
 
@@ -233,6 +249,7 @@ def _conclude(session: Session, workspace: Workspace, response: Response,
                           route_rules=rules, cause="response", routed=routed)
         destination = outcome.destination.as_dict() if outcome.destination else None
         rep_name = outcome.rep_name
+        response.contact_id = contact.id
     elif rules:
         destination, rep_name = route(rules, data_of(response)).as_dict(), None
     else:
@@ -258,12 +275,9 @@ def _response_for(
 ) -> Response:
     if token.response_id is None:
         return _start(session, published, visitor_id, token, now, plan)
-    query = select(Response).where(
-        Response.id == token.response_id, Response.form_id == published.form.id
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    response = session.scalar(query)
+    query = _BY_ID_LOCKED if session.get_bind().dialect.name == "postgresql" else _BY_ID
+    response = session.scalar(query, {"response_id": token.response_id,
+                                      "form_id": published.form.id})
     if response is None or response.version_id != token.version_id:
         raise TamperedToken("This form page does not belong to this form.")
     return response
@@ -287,6 +301,7 @@ def _start(
         workspace_id=published.workspace.id,
         form_id=published.form.id,
         version_id=version.id,
+        version=version,  # a pending row loads no relationships
         visitor_id=visitor_id,
         start_nonce=token.nonce,
         state="in_progress",
@@ -297,8 +312,7 @@ def _start(
               "rendered_at": (token.start or {}).get("t"), "profiling": plan.as_dict()},
         started_at=now,
     )
-    session.add(response)
-    session.flush()
+    session.add(response)  # inserted once, with this screen's answers, when the submit ends
     return response
 
 

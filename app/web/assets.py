@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+import brotli
 from flask import Flask, Response, current_app, request, url_for
 from markupsafe import Markup
+from werkzeug.security import safe_join
 
 ONE_YEAR = 60 * 60 * 24 * 365
 
@@ -59,12 +62,66 @@ def script_response(filename: str, max_age: int = 300) -> Response:
     return response
 
 
+@lru_cache(maxsize=64)
+def _compressed(path: str, mtime_ns: int, encoding: str) -> bytes:
+    """A static file's bytes compressed once per content (the mtime keys a changed file)."""
+    data = Path(path).read_bytes()
+    if encoding == "br":
+        return bytes(brotli.compress(data, quality=11))
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _chosen_encoding() -> str | None:
+    accepted = request.accept_encodings
+    for encoding in ("br", "gzip"):
+        if accepted.quality(encoding) > 0:
+            return encoding
+    return None
+
+
+def compress_static_file(response: Response) -> Response:
+    """Send a compressible static file compressed (brotli, else gzip) from memory.
+
+    Flask streams static files from disk; compressing that stream on every request
+    costs CPU and, wrapped by Flask-Compress, leaves the file handle open. The
+    files are few and immutable, so each is compressed once per encoding.
+    """
+    if (request.method != "GET" or response.status_code != 200
+            or "Content-Encoding" in response.headers
+            or response.mimetype not in current_app.config["COMPRESS_MIMETYPES"]
+            or (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"]):
+        return response
+    encoding = _chosen_encoding()
+    folder = current_app.static_folder
+    path = safe_join(folder, (request.view_args or {}).get("filename", "")) if folder else None
+    if encoding is None or path is None:
+        return response
+    try:
+        body = _compressed(path, Path(path).stat().st_mtime_ns, encoding)
+    except OSError:
+        return response
+    response.close()  # the streamed file it would have sent
+    response.direct_passthrough = False
+    response.set_data(body)
+    response.headers["Content-Encoding"] = encoding
+    response.vary.add("Accept-Encoding")
+    etag, weak = response.get_etag()
+    if etag:
+        response.set_etag(f"{etag}:{encoding}", weak=weak)
+    return response.make_conditional(request)  # If-None-Match names the encoded ETag
+
+
 def configure_assets(app: Flask) -> None:
     app.add_template_global(asset_url)
     app.add_template_global(lambda name: inline_stylesheet(name)[0], "inline_stylesheet")
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
 
+    # Registered after Flask-Compress, so it runs before it (Flask runs these last
+    # first) and Flask-Compress sees a response that is already encoded.
     @app.after_request
-    def _cache_versioned_assets(response: Response) -> Response:
-        if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+    def _static_files(response: Response) -> Response:
+        if request.endpoint != "static":
+            return response
+        if request.args.get("v") and response.status_code == 200:
             response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
-        return response
+        return compress_static_file(response)

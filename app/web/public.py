@@ -8,6 +8,8 @@ they swap in; the same URLs work without JavaScript.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -206,8 +208,12 @@ def _submit_once(workspace: str, form: str, visitor: str, token: Submission,
                  posted: dict[str, list[str]], back: bool) -> tuple[Published, Outcome]:
     with db.write_session() as session:
         fresh = find_published(session, workspace, form)
-        identity = identify(session, fresh.workspace.id, visitor)
-        plan = plan_for(session, fresh, identity) if token.response_id is None else None
+        identity: Identity | Callable[[], Identity]
+        if token.response_id is None:  # a start: the plan needs to know who this is
+            identity = identify(session, fresh.workspace.id, visitor)
+            plan = plan_for(session, fresh, identity)
+        else:  # asked for only if this submit completes the response
+            identity, plan = partial(identify, session, fresh.workspace.id, visitor), None
         outcome = submit(session, fresh, visitor, token, posted, utcnow(), back=back,
                          min_fill_seconds=float(current_app.config["MIN_FILL_SECONDS"]),
                          identity=identity, plan=plan)

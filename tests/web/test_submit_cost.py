@@ -1,0 +1,150 @@
+"""What a submission costs the database: statement counts with generous bounds, and the
+in-memory cache of published definitions (keyed by immutable version id and content hash).
+
+The bounds guard against regressions such as one INSERT per contact property or a
+flush per history row; before they were tightened, the final submit took 46 statements
+(SQLite) and a middle step 5.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from app.forms.definitions import DefinitionCache, definitions
+from app.forms.versions import content_hash, ensure_workspace, publish, save_draft
+from app.models import ContactProperty, Lead, LeadEvent, Response
+from app.responses.service import find_published
+from tests.web.hosted import DEMO_URL, STEP_ANSWERS, post_screen, token_of
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[list[str]]:
+    """Statements the app's engine runs inside the block (SQLite's explicit BEGIN aside)."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if not statement.startswith("BEGIN"):
+            statements.append(statement)
+
+    engine = app.extensions["leadform.engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_final_submit_runs_a_bounded_number_of_statements(demo, client, db_engine):
+    for step in ("you", "company", "needs"):
+        post_screen(client, DEMO_URL, STEP_ANSWERS[step])
+    token = token_of(client.get(DEMO_URL).get_data(as_text=True))
+
+    with counted(demo) as statements:
+        reply = post_screen(client, DEMO_URL, STEP_ANSWERS["details"], token=token)
+
+    assert reply.status_code == 303
+    # 25 for the submit itself, plus the lead alert's context (rep, team, pages viewed)
+    # and the workspace's alert endpoints, read once for its three events.
+    assert len(statements) <= 30, "\n".join(statements)
+    assert sum("INSERT INTO contact_property" in s for s in statements) == 1
+    with Session(db_engine) as session:  # and everything it must write was written
+        response = session.scalars(select(Response)).one()
+        lead = session.scalars(select(Lead)).one()
+        assert response.state == "completed" and response.contact_id == lead.contact_id
+        assert response.meta["destination"]["rep"]
+        assert lead.owner_id is not None and lead.stage == "sql"
+        kinds = sorted(session.scalars(select(LeadEvent.kind)))
+        assert kinds == ["route", "stage"]
+        current = session.scalars(select(ContactProperty.name)
+                                  .where(ContactProperty.is_current)).all()
+        assert {"email", "first_name", "company"} <= set(current)
+
+
+def test_a_middle_step_runs_a_bounded_number_of_statements(demo, client):
+    post_screen(client, DEMO_URL, STEP_ANSWERS["you"])
+    token = token_of(client.get(DEMO_URL).get_data(as_text=True))
+
+    with counted(demo) as statements:
+        reply = post_screen(client, DEMO_URL, STEP_ANSWERS["company"], token=token)
+    with counted(demo) as shown:
+        client.get(reply.headers["Location"])
+
+    assert reply.status_code == 303
+    assert len(statements) <= 4, "\n".join(statements)
+    assert len(shown) <= 3, "\n".join(shown)
+
+
+def test_find_published_is_one_query_without_the_draft(demo):
+    with demo.app_context(), Session(demo.extensions["leadform.engine"]) as session:
+        find_published(session, "demo", "talk-to-sales")  # the definition is cached now
+        session.expunge_all()
+        with counted(demo) as statements:
+            published = find_published(session, "demo", "talk-to-sales")
+
+        assert len(statements) == 1
+        assert "draft" in inspect(published.form).unloaded
+        assert published.version.definition["title"]
+
+
+def test_a_new_version_is_served_at_once_and_the_old_stays_cached(
+        app, session: Session, portable_definition):
+    workspace = ensure_workspace(session, "acme", "Acme")
+    form, _ = save_draft(session, workspace, "talk", portable_definition)
+    first = publish(session, form).version
+    session.commit()
+    assert find_published(session, "acme", "talk").version.definition["title"] == (
+        portable_definition["title"])
+
+    changed = copy.deepcopy(portable_definition)
+    changed["title"] = "Talk to us, version two"
+    save_draft(session, workspace, "talk", changed)
+    second = publish(session, form).version
+    session.commit()
+    session.expunge_all()
+
+    published = find_published(session, "acme", "talk")
+    assert published.version.id == second.id != first.id
+    assert published.version.definition["title"] == "Talk to us, version two"
+
+
+def test_the_cache_asks_the_database_once_per_version(app, session: Session,
+                                                      portable_definition):
+    workspace = ensure_workspace(session, "acme", "Acme")
+    form, _ = save_draft(session, workspace, "talk", portable_definition)
+    version = publish(session, form).version
+    session.commit()
+    cache = DefinitionCache()
+
+    one = cache.get(session, version.id, version.content_hash)
+    two = cache.get(session, version.id, version.content_hash)
+
+    assert one == portable_definition and two is one
+    assert cache.loads == 1
+
+
+def test_an_id_that_returns_with_other_content_is_not_served_stale(
+        app, session: Session, portable_definition):
+    """A database emptied and refilled under a running process reuses ids: the hash differs."""
+    workspace = ensure_workspace(session, "acme", "Acme")
+    form, _ = save_draft(session, workspace, "talk", portable_definition)
+    version = publish(session, form).version
+    session.commit()
+    cache = DefinitionCache()
+    stale = {"title": "an older database's version with the same id"}
+    cache._items[(version.id, content_hash(stale))] = stale
+
+    assert cache.get(session, version.id, version.content_hash) == portable_definition
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    definitions.clear()
+    yield
+    definitions.clear()
