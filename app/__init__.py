@@ -73,6 +73,7 @@ def configure_login(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     # Imported here so that importing `app` never drags in every view module.
+    from app.web.alert_settings import bp as alert_settings_bp
     from app.web.api import bp as api_bp
     from app.web.auth import bp as auth_bp
     from app.web.backoffice import bp as backoffice_bp
@@ -84,6 +85,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(backoffice_bp)
+    app.register_blueprint(alert_settings_bp)
 
 
 def configure_errors(app: Flask) -> None:

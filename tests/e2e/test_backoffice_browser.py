@@ -23,7 +23,8 @@ def server(database_url: str, _session_engine, tmp_path_factory) -> Iterator[str
 
     log = Path(tmp_path_factory.mktemp("backoffice")) / "server.log"
     # Plain http: the secure-only session cookie would never come back (see the Makefile).
-    with serving(database_url, log, LEADFORM_SESSION_COOKIE_SECURE="false") as base:
+    with serving(database_url, log, LEADFORM_SESSION_COOKIE_SECURE="false",
+                 LEADFORM_ALERTS_ALLOWED_NETWORKS="127.0.0.1") as base:
         yield base
     empty_all_tables(_session_engine)
 
@@ -89,5 +90,35 @@ def test_back_office_screens_pass_axe(browser, server: str, viewport: str):
         assert_accessible(page, f"forms list ({viewport})")
         page.goto(server + "/account/password")
         assert_accessible(page, f"account ({viewport})")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_an_admin_adds_a_webhook_in_the_browser(browser, server: str, viewport: str):
+    context = browser.new_context(**(PHONE if viewport == "phone" else {}))
+    page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    try:
+        sign_in(page, server)
+        page.get_by_role("link", name="Alerts").click()
+        expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()
+        page.get_by_label("Name").fill(f"CRM {viewport}")
+        page.get_by_label("URL").fill("http://10.0.0.8/hooks")
+        page.get_by_role("button", name="Add endpoint").click()
+        expect(page.get_by_text("a private address")).to_be_visible()
+        assert_accessible(page, f"alerts with a refused URL ({viewport})")
+        page.get_by_label("URL").fill("http://127.0.0.1:9/hooks")
+        page.get_by_label("A lead becomes SQL").check()
+        page.get_by_role("button", name="Add endpoint").click()
+        expect(page.get_by_role("heading", name="Endpoint added")).to_be_visible()
+        expect(page.locator("pre")).to_contain_text("whsec_")
+        assert_accessible(page, f"endpoint added ({viewport})")
+        page.get_by_role("link", name="Back to alerts").click()
+        expect(page.get_by_role("rowheader", name=f"CRM {viewport}")).to_be_visible()
+        assert_accessible(page, f"alerts list ({viewport})")
+        assert violations == []
     finally:
         context.close()
