@@ -77,6 +77,8 @@ def configure_blueprints(app: Flask) -> None:
     from app.web.api import bp as api_bp
     from app.web.auth import bp as auth_bp
     from app.web.backoffice import bp as backoffice_bp
+    from app.web.booking import bp as booking_bp
+    from app.web.calendar import bp as calendar_bp
     from app.web.public import bp as public_bp
     from app.web.tracking import bp as tracking_bp
 
@@ -86,6 +88,8 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(alert_settings_bp)
+    app.register_blueprint(booking_bp)
+    app.register_blueprint(calendar_bp)
 
 
 def configure_errors(app: Flask) -> None:

@@ -53,6 +53,9 @@ DEFAULTS: dict[str, object] = {
     "ALERTS_POLL_SECONDS": 1.0,
     "ALERTS_MAX_PAYLOAD_BYTES": 64_000,
     "ALERTS_SECRET_ROTATION_HOURS": 24,
+    # Booking: how long cancel/reschedule links work; how often reps' calendar feeds refresh.
+    "BOOKING_LINK_DAYS": 60,
+    "BOOKING_FEED_REFRESH_MINUTES": 15,
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     # Static files are compressed once and kept in memory (app.web.assets); Flask-Compress
     # streaming would wrap the open file (leaking its handle) and never offers gzip.

@@ -129,13 +129,47 @@ def send_mail(job: Job, settings: AlertSettings, now: datetime) -> Outcome:
     if not job.recipient:
         return Outcome(False, error="no recipient", permanent=True)
     sender = settings.smtp.sender
-    if job.template == "prospect_confirmation":
+    if job.template in ("prospect_confirmation", "booking_invite"):
         message = messages.prospect_confirmation_email(job.event, sender=sender,
                                                        to=job.recipient)
     else:
         message = messages.sales_alert_email(job.event, sender=sender, to=[job.recipient])
+    invite = calendar_attachment(job.event)
+    if invite is not None:
+        method, body = invite
+        message.add_attachment(body, maintype="text", subtype="calendar",
+                               params={"method": method}, filename="invite.ics")
     try:
         send_email(message, settings.smtp)
     except MailError as error:
         return Outcome(False, error=str(error)[:500], permanent=error.permanent)
     return Outcome(True)
+
+
+def calendar_attachment(event: dict[str, Any]) -> tuple[str, bytes] | None:
+    """A booking event's invitation (REQUEST) or its withdrawal (CANCEL), for both sides."""
+    booking = (event.get("data") or {}).get("booking")
+    if not isinstance(booking, dict) or not event.get("type", "").startswith("booking."):
+        return None
+    from app.booking.ics import invitation
+
+    rep, attendee = booking.get("rep") or {}, booking.get("attendee") or {}
+    if not (rep.get("email") and attendee.get("email")):
+        return None
+    cancelled = event["type"] == "booking.cancelled"
+    workspace = ((event.get("data") or {}).get("workspace") or {}).get("name") or "us"
+    lines = [booking.get("description") or ""]
+    if booking.get("manage_url") and not cancelled:
+        lines.append(f"Reschedule or cancel: {booking['manage_url']}")
+    method = "CANCEL" if cancelled else "REQUEST"
+    body = invitation(
+        uid=str(booking["uid"]), sequence=int(booking.get("sequence") or 0),
+        start=datetime.fromisoformat(booking["start"]), end=datetime.fromisoformat(booking["end"]),
+        summary=f"{booking.get('meeting') or 'Meeting'} with {workspace}",
+        description="\n\n".join(line for line in lines if line),
+        organizer_email=rep["email"], organizer_name=rep.get("name") or rep["email"],
+        attendee_email=attendee["email"], attendee_name=attendee.get("name"),
+        location=booking.get("location") or None, method=method,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        now=datetime.fromisoformat(event["created_at"]) if event.get("created_at") else None)
+    return method, body

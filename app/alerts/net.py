@@ -1,11 +1,12 @@
-"""Outbound HTTP for webhook and Slack deliveries, guarded against SSRF.
+"""Outbound HTTP for webhook and Slack deliveries and calendar feeds, guarded against SSRF.
 
 A URL typed by a workspace user must never make the server talk to itself, to its
 private network or to a cloud metadata endpoint. So every resolved address must be
 globally routable (or explicitly allowed), both when the URL is saved
-(`check_url`) and again when a delivery connects (`post`), because DNS answers can
-change in between (DNS rebinding). `post` connects to the very address it checked,
-never follows redirects, and bounds the whole exchange by one deadline.
+(`check_url`) and again when a delivery connects (`post`, `get`), because DNS answers
+can change in between (DNS rebinding). Both connect to the very address they checked,
+never follow redirects, and bound the whole exchange by one deadline. `webcal://`
+(what Google and Apple hand out for calendar feeds) means `https://`.
 
 Error messages name the host and port at most: never the query string, the
 userinfo or the body, which may carry secrets.
@@ -31,8 +32,10 @@ Resolver = Callable[..., Sequence[tuple[Any, ...]]]
 MAX_URL_LENGTH = 2000
 EXCERPT_CHARS = 1000
 USER_AGENT = "Leadform-Webhooks/1"
+FETCH_USER_AGENT = "Leadform-Fetch/1"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-# Computed by post() itself; a caller setting them would be a bug.
+_SCHEME_ALIASES = {"webcal": "https"}
+# Computed by post() and get() themselves; a caller setting them would be a bug.
 _RESERVED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 # Everything a URL may legitimately contain, so quote() only escapes what http.client refuses.
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
@@ -47,6 +50,10 @@ class NetworkError(Exception):
     connect time); str() is safe to store and show."""
 
 
+class ResponseTooLarge(NetworkError):
+    """get() refused a body over its limit; str() names the host and the limit."""
+
+
 class _Unresolvable(UnsafeURL):
     """DNS gave no usable answer: unsafe to save, but only a network failure when sending."""
 
@@ -58,6 +65,15 @@ class HttpResult:
     status: int
     headers: dict[str, str]  # lower-cased names
     body_excerpt: str  # at most EXCERPT_CHARS characters, decoded leniently
+
+
+@dataclass(frozen=True)
+class HttpFetch:
+    """What get() received; a 3xx is returned as is, redirects are never followed."""
+
+    status: int
+    headers: dict[str, str]  # lower-cased names
+    body: bytes  # whole for a 2xx answer; for any other status, at most the limit
 
 
 def _table(*rows: tuple[str, str]) -> tuple[tuple[Network, str], ...]:
@@ -175,6 +191,7 @@ def _parse_url(url: str) -> _Target:
     except ValueError:
         raise UnsafeURL("the URL is not valid") from None
     scheme = parts.scheme.lower()
+    scheme = _SCHEME_ALIASES.get(scheme, scheme)
     if scheme not in _DEFAULT_PORTS:
         raise UnsafeURL("the URL must start with http:// or https://")
     if "@" in parts.netloc:
@@ -252,8 +269,48 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: float = 
     covers connecting, TLS, sending and reading the answer. `ssl_context` defaults to
     ssl.create_default_context() and exists for custom trust stores (and tests).
     """
+    request_headers = _request_headers("post", headers, {"Content-Type": "application/json",
+                                                         "User-Agent": USER_AGENT})
+    status, header_map, data = _request(
+        "POST", url, body, request_headers, timeout=timeout, allow=allow, resolve=resolve,
+        ssl_context=ssl_context, read=lambda response: _read_some(response, max_response_bytes))
+    excerpt = data.decode("utf-8", errors="replace")[:EXCERPT_CHARS]
+    return HttpResult(status=status, headers=header_map, body_excerpt=excerpt)
+
+
+def get(url: str, headers: Mapping[str, str] | None = None, *, timeout: float = 15.0,
+        allow: Sequence[Network] = (), resolve: Resolver = socket.getaddrinfo,
+        max_response_bytes: int = 2_000_000,
+        ssl_context: ssl.SSLContext | None = None) -> HttpFetch:
+    """GET `url` through the same guard as post(); every failure is a NetworkError.
+
+    A 2xx body is read whole or not at all: over `max_response_bytes` (announced or
+    received) raises ResponseTooLarge, and running out of time raises too. Any other
+    status returns with what arrived of its body, as post() does.
+    """
+    request_headers = _request_headers("get", headers or {}, {"Accept": "text/calendar",
+                                                              "User-Agent": FETCH_USER_AGENT})
+
+    def read(response: http.client.HTTPResponse) -> bytes:
+        if 200 <= response.status < 300:
+            return _read_all(response, max_response_bytes)
+        return _read_some(response, max_response_bytes)
+
+    status, header_map, data = _request(
+        "GET", url, None, request_headers, timeout=timeout, allow=allow, resolve=resolve,
+        ssl_context=ssl_context, read=read)
+    return HttpFetch(status=status, headers=header_map, body=data)
+
+
+_Reader = Callable[[http.client.HTTPResponse], bytes]
+
+
+def _request(method: str, url: str, body: bytes | None, headers: list[tuple[str, str]], *,
+             timeout: float, allow: Sequence[Network], resolve: Resolver,
+             ssl_context: ssl.SSLContext | None,
+             read: _Reader) -> tuple[int, dict[str, str], bytes]:
+    """Check, pin, connect and exchange under one deadline; failures become NetworkError."""
     deadline = time.monotonic() + timeout
-    request_headers = _request_headers(headers)
     try:
         target = _parse_url(url)
         addresses = _resolve_checked(target, allow, resolve)
@@ -264,23 +321,24 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: float = 
     try:
         sock = _connect(target, addresses, deadline, ssl_context)
         try:
-            return _exchange(sock, target, body, request_headers, deadline,
-                             max_response_bytes)
+            return _exchange(sock, target, method, body, headers, deadline, read)
         finally:
             sock.close()
+    except _TooLarge as too_large:
+        raise ResponseTooLarge(f"the answer from {target.where} is larger than "
+                               f"{_size(too_large.limit)}") from None
     except (OSError, http.client.HTTPException) as error:
         raise NetworkError(_describe(error, target, timeout)) from None
 
 
-def _request_headers(headers: Mapping[str, str]) -> list[tuple[str, str]]:
+def _request_headers(caller: str, headers: Mapping[str, str],
+                     defaults: Mapping[str, str]) -> list[tuple[str, str]]:
     names = {name.lower() for name in headers}
     if names & _RESERVED_HEADERS:
-        raise ValueError(f"post() sets these headers itself: {sorted(names & _RESERVED_HEADERS)}")
+        raise ValueError(
+            f"{caller}() sets these headers itself: {sorted(names & _RESERVED_HEADERS)}")
     result = list(headers.items())
-    if "content-type" not in names:
-        result.append(("Content-Type", "application/json"))
-    if "user-agent" not in names:
-        result.append(("User-Agent", USER_AGENT))
+    result += [(name, value) for name, value in defaults.items() if name.lower() not in names]
     return result
 
 
@@ -355,7 +413,7 @@ class _DeadlineSocket:
         return self._arm().recv_into(buffer)
 
     def close(self) -> None:
-        """post() owns and closes the real socket."""
+        """_request() owns and closes the real socket."""
 
 
 class _DeadlineReader(io.RawIOBase):
@@ -369,13 +427,14 @@ class _DeadlineReader(io.RawIOBase):
         return self._sock.recv_into(buffer)
 
 
-def _exchange(sock: socket.socket, target: _Target, body: bytes,
-              headers: list[tuple[str, str]], deadline: float, limit: int) -> HttpResult:
+def _exchange(sock: socket.socket, target: _Target, method: str, body: bytes | None,
+              headers: list[tuple[str, str]], deadline: float,
+              read: _Reader) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection(target.host, target.port)
     connection.auto_open = 0  # never let http.client open (and resolve) a socket itself
     connection.sock = _DeadlineSocket(sock, deadline)  # type: ignore[assignment]
     try:
-        connection.putrequest("POST", target.request_target, skip_host=True)
+        connection.putrequest(method, target.request_target, skip_host=True)
         connection.putheader("Host", target.host_header)
         for name, value in headers:
             try:
@@ -383,12 +442,13 @@ def _exchange(sock: socket.socket, target: _Target, body: bytes,
             except ValueError:
                 # http.client's message would quote the value, which may be a secret.
                 raise _BadHeader(f"invalid value for the header {name[:100]!r}") from None
-        connection.putheader("Content-Length", str(len(body)))
+        if body is not None:
+            connection.putheader("Content-Length", str(len(body)))
         connection.putheader("Connection", "close")
         connection.endheaders(body)
         response = connection.getresponse()
         try:
-            data = _read_some(response, limit)
+            data = read(response)
         finally:
             response.close()
     finally:
@@ -397,8 +457,7 @@ def _exchange(sock: socket.socket, target: _Target, body: bytes,
     for name, value in response.getheaders():
         key = name.lower()
         header_map[key] = f"{header_map[key]}, {value}" if key in header_map else value
-    excerpt = data.decode("utf-8", errors="replace")[:EXCERPT_CHARS]
-    return HttpResult(status=response.status, headers=header_map, body_excerpt=excerpt)
+    return response.status, header_map, data
 
 
 def _read_some(response: http.client.HTTPResponse, limit: int) -> bytes:
@@ -415,6 +474,36 @@ def _read_some(response: http.client.HTTPResponse, limit: int) -> bytes:
     except (OSError, http.client.HTTPException):
         pass  # the receiver has answered; the excerpt is only informative
     return data[:limit]
+
+
+class _TooLarge(http.client.HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+def _read_all(response: http.client.HTTPResponse, limit: int) -> bytes:
+    """The whole body, or _TooLarge as soon as it announces or sends more than `limit`."""
+    announced = response.getheader("Content-Length", "")
+    if announced.strip().isdigit() and int(announced) > limit:
+        raise _TooLarge(limit)
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read1(65536):  # a timeout or a short body raises, as it should
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge(limit)
+        chunks.append(chunk)
+    if response.length:  # the connection closed before the announced length arrived
+        raise http.client.IncompleteRead(b"".join(chunks), response.length)
+    return b"".join(chunks)
+
+
+def _size(limit: int) -> str:
+    for unit, factor in (("MB", 1_000_000), ("kB", 1_000)):
+        if limit >= factor:
+            return f"{limit / factor:g} {unit}"
+    return f"{limit} bytes"
 
 
 def _describe(error: BaseException, target: _Target, timeout: float) -> str:

@@ -30,6 +30,7 @@ EVENT_KINDS = (
     "booking.cancelled",
 )
 SALES_ALERT_KINDS = frozenset({"lead.qualified", "booking.created", "booking.cancelled"})
+BOOKING_KINDS = frozenset({"booking.created", "booking.cancelled"})
 DEFAULT_MAX_PAYLOAD_BYTES = 64_000
 
 
@@ -94,6 +95,16 @@ def email_enabled(session: Session, workspace_id: int) -> bool:
 
 def _emails(session: Session, workspace_id: int, kind: str,
             data: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    booking = data.get("booking") if kind in BOOKING_KINDS else None
+    if isinstance(booking, dict):
+        # Both sides of a meeting get the invitation (or its cancellation).
+        rep_email = (booking.get("rep") or {}).get("email")
+        attendee = (booking.get("attendee") or {}).get("email")
+        if rep_email:
+            yield "sales_alert", rep_email
+        if attendee:
+            yield "booking_invite", attendee
+        return
     if kind in SALES_ALERT_KINDS:
         for recipient in sales_recipients(session, workspace_id, data):
             yield "sales_alert", recipient

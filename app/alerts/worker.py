@@ -187,8 +187,21 @@ def single_sqlite_worker(database_url: str) -> Iterator[None]:
 
 
 def run_worker(deliverer: Deliverer, stop: threading.Event, *, threads: int = 4,
-               poll_seconds: float = 1.0) -> None:
-    """Claim and deliver until `stop` is set; `threads` deliveries run at once."""
+               poll_seconds: float = 1.0,
+               periodic: Iterable[tuple[float, Callable[[], Any]]] = ()) -> None:
+    """Claim and deliver until `stop` is set; `threads` deliveries run at once.
+
+    `periodic` jobs (every so many seconds, e.g. refreshing calendar feeds) run on
+    their own thread, so a slow one never holds up deliveries.
+    """
+
+    def every(seconds: float, job: Callable[[], Any]) -> None:
+        while not stop.is_set():
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - try again next round
+                log.exception("periodic job failed")
+            stop.wait(seconds)
 
     def loop() -> None:
         while not stop.is_set():
@@ -207,6 +220,10 @@ def run_worker(deliverer: Deliverer, stop: threading.Event, *, threads: int = 4,
                 except Exception:  # noqa: BLE001 - the lease runs out; another try later
                     log.exception("recording delivery %s failed", job.delivery_id)
 
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="leadform-worker") as pool:
+    jobs = list(periodic)
+    with ThreadPoolExecutor(max_workers=threads + len(jobs),
+                            thread_name_prefix="leadform-worker") as pool:
         for _ in range(threads):
             pool.submit(loop)
+        for seconds, job in jobs:
+            pool.submit(every, seconds, job)

@@ -59,7 +59,18 @@ def serve(*, once: bool = False, threads: int | None = None,
             signal.signal(signum, lambda *_: stop.set())
         say(f"Worker {deliverer.name} is delivering alerts (Ctrl+C stops).")
         run_worker(deliverer, stop, threads=threads or settings.worker_threads,
-                   poll_seconds=settings.poll_seconds)
+                   poll_seconds=settings.poll_seconds, periodic=[(60.0, _feeds_job(settings))])
+
+
+def _feeds_job(settings: AlertSettings) -> Callable[[], Any]:
+    """Reps' calendar feeds, refreshed every BOOKING_FEED_REFRESH_MINUTES."""
+    from datetime import timedelta
+
+    from app.booking.calendars import refresh_due_feeds
+
+    bound = engine()
+    every = timedelta(minutes=float(current_app.config.get("BOOKING_FEED_REFRESH_MINUTES", 15)))
+    return lambda: refresh_due_feeds(bound, utcnow(), every=every, allow=settings.allow)
 
 
 def _settings() -> AlertSettings:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts import add_membership, create_user, find_user
+from app.booking.calendars import MeetingInput, calendar_of, save_meeting_type, set_hours
 from app.db import write_session
 from app.forms.versions import DefinitionRejected, ensure_workspace, publish, save_draft
 from app.leads.scoring_models import ModelRejected, save_model
@@ -40,6 +41,16 @@ DEMO_REPS = [  # email, name, weight
     ("priya@demo.leadform.dev", "Priya Shah", 2.0),
     ("jordan@demo.leadform.dev", "Jordan Lee", 1.0),
 ]
+# Where each rep works, and when (a lunch break, in their own timezone).
+DEMO_HOURS = {
+    "sam@demo.leadform.dev": ("America/New_York", [["09:00", "12:00"], ["13:00", "17:00"]]),
+    "priya@demo.leadform.dev": ("Europe/Berlin", [["09:00", "12:30"], ["13:30", "18:00"]]),
+    "jordan@demo.leadform.dev": ("America/Los_Angeles", [["08:00", "12:00"], ["13:00", "16:00"]]),
+}
+DEMO_MEETING = ("intro-30", MeetingInput(
+    "Intro call", duration=30, buffer_after=10, notice=120, horizon=14, step=30, daily_cap=8,
+    location="Video call (the link is in the invitation)",
+    description="A 30-minute conversation about your goals and whether we are a fit."))
 # A back office admin for trying things out; the password is public, like the demo.
 DEMO_ADMIN = ("admin@demo.example", "Demo Admin", "leadform-demo")
 
@@ -54,6 +65,7 @@ def load_command() -> None:
         workspace.settings = {**(workspace.settings or {}), **DEMO_SETTINGS}
         _load_scoring_model(session, workspace)
         _load_team(session, workspace)
+        _load_calendars(session, workspace)
         _load_admin(session, workspace)
         for slug, file_name in DEMO_FORMS.items():
             definition = json.loads((DEMO_DIR / file_name).read_text(encoding="utf-8"))
@@ -83,6 +95,22 @@ def _load_admin(session: Session, workspace: Workspace) -> None:
     add_membership(session, workspace, user, "admin")
     click.echo(f"{DEMO_WORKSPACE}: back office admin {email}, password {password} "
                "(sign in at /login; demo only)")
+
+
+def _load_calendars(session: Session, workspace: Workspace) -> None:
+    """The team's meeting type, and weekday hours for reps who have none yet."""
+    team = find_team(session, workspace.id, DEMO_TEAM[0])
+    if team is None:
+        return
+    slug, meeting = DEMO_MEETING
+    save_meeting_type(session, team, slug, meeting)
+    weekdays = ("mon", "tue", "wed", "thu", "fri")
+    for email, (timezone, hours) in DEMO_HOURS.items():
+        user = session.scalar(select(User).where(User.email == email))
+        if user is not None and calendar_of(session, workspace.id, user.id) is None:
+            set_hours(session, workspace.id, user, timezone=timezone,
+                      weekly={day: hours for day in weekdays})
+    click.echo(f"{DEMO_WORKSPACE}: meeting type {DEMO_TEAM[0]}/{slug}, reps' hours")
 
 
 def _load_team(session: Session, workspace: Workspace) -> None:

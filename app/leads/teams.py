@@ -7,6 +7,8 @@ transaction, so concurrent submits never exceed a rep's capacity.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -66,14 +68,21 @@ def _team_state(session: Session, team: Team, rows: list[tuple[TeamMember, User]
                      territories=territories, fallback_rep=team.fallback_user_id)
 
 
-def assign_lead(session: Session, team: Team, facts: dict[str, Any], today: date
-                ) -> tuple[Assignment, User | None]:
+def assign_lead(session: Session, team: Team, facts: dict[str, Any], today: date, *,
+                only: Collection[int] | None = None) -> tuple[Assignment, User | None]:
     """Choose a rep and count the assignment, under a lock on the team's reps.
 
+    `only` narrows the choice to some reps (those free for a booked slot).
     Returns the choice and, when the rep is a member, their user (already loaded).
     """
     rows = _members(session, team, lock=True)
-    choice = assign(_team_state(session, team, rows, today), facts)
+    state = _team_state(session, team, rows, today)
+    if only is not None:
+        allowed = set(only)
+        state = replace(state, reps=tuple(rep for rep in state.reps if rep.rep_id in allowed),
+                        fallback_rep=state.fallback_rep if state.fallback_rep in allowed
+                        else None)
+    choice = assign(state, facts)
     for member, user in rows:
         if member.user_id == choice.rep_id:
             if member.load_day != today:

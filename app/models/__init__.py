@@ -4,6 +4,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.models.base import Base, utcnow
+from app.models.booking import Booking, BookingClaim, BusyTime, MeetingType, RepCalendar
 from app.models.contact import Contact, ContactProperty
 from app.models.form import Form, FormVersion
 from app.models.lead import Lead, LeadEvent, ScoringModel
@@ -17,6 +18,11 @@ from app.models.workspace import Membership, User, Workspace
 __all__ = [
     "AccountOwner",
     "AlertEndpoint",
+    "Booking",
+    "BookingClaim",
+    "BusyTime",
+    "MeetingType",
+    "RepCalendar",
     "Delivery",
     "Base",
     "Lead",

@@ -289,6 +289,12 @@ def _render(published: Published, outcome: Outcome, *, status: int = 200,
     if outcome.ending is not None:
         tracks = (published.workspace.settings or {}).get("nurture_tracks", {})
         context["ending"] = ending_view(outcome.ending, answers, hidden, tracks)
+        if outcome.ending.get("type") == "book" and response is not None:
+            from app.web.booking import ending_panel
+
+            panel = ending_panel(response.id, published.workspace.slug, published.form.slug)
+            if panel is not None:
+                context.update(panel, booking_template=panel["template"])
         template = "public/_ending.html" if _is_htmx() else "public/ending.html"
     else:
         assert outcome.screen is not None

@@ -34,9 +34,11 @@ def test_a_qualified_respondent_becomes_an_sql_with_a_rep_and_reasons(demo, clie
     assert all(reason["rule"] for reason in lead.reasons)
     assert lead.owner_id is not None and lead.assignment_reason
     with Session(db_engine) as session:
-        rep = session.get(User, lead.owner_id)
+        assert session.get(User, lead.owner_id).name
     assert "Thanks, Ada!" in ending
-    assert f"{rep.name} will be your contact" in ending
+    # The SQL path ends on the team's slot picker; the rep who takes the meeting is the
+    # one free at the chosen time (the lead's own rep first).
+    assert "Pick a time for your Intro call" in ending
     assert events(db_engine) == ["lead.stage_changed", "lead.qualified", "response.completed"]
 
 

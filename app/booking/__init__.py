@@ -1,0 +1,1 @@
+"""Calendar booking: availability, slots, bookings, invitations."""
