@@ -53,6 +53,10 @@ class NetworkError(Exception):
 class ResponseTooLarge(NetworkError):
     """get() refused a body over its limit; str() names the host and the limit."""
 
+    def __init__(self, message: str, limit_text: str) -> None:
+        super().__init__(message)
+        self.limit_text = limit_text  # "2 MB"
+
 
 class _Unresolvable(UnsafeURL):
     """DNS gave no usable answer: unsafe to save, but only a network failure when sending."""
@@ -325,8 +329,9 @@ def _request(method: str, url: str, body: bytes | None, headers: list[tuple[str,
         finally:
             sock.close()
     except _TooLarge as too_large:
-        raise ResponseTooLarge(f"the answer from {target.where} is larger than "
-                               f"{_size(too_large.limit)}") from None
+        size = _size(too_large.limit)
+        raise ResponseTooLarge(f"the answer from {target.where} is larger than {size}",
+                               size) from None
     except (OSError, http.client.HTTPException) as error:
         raise NetworkError(_describe(error, target, timeout)) from None
 
