@@ -51,12 +51,14 @@ def configure_extensions(app: Flask) -> None:
     from app.extensions import compress, csrf, limiter
     from app.web.assets import configure_assets
     from app.web.security import configure_security_headers
+    from app.web.sessions import StaticFreeSessionInterface
 
     csrf.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
     configure_security_headers(app)
     configure_assets(app)
+    app.session_interface = StaticFreeSessionInterface()
 
 
 def configure_alerts(app: Flask) -> None:

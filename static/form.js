@@ -48,40 +48,14 @@
     if (event.target && event.target.id === "lf-screen") focusAtSwap = document.activeElement;
   });
   document.addEventListener("htmx:afterSettle", onSwap);
-
-  // The slot picker shows times in the visitor's own timezone: detect it, and let a
-  // change of zone reload the times (without JavaScript, a button does that).
-  function watchZone() {
-    var form = document.querySelector("form[data-lf-tz]");
-    if (!form || form.lfWatched) return;
-    form.lfWatched = true;
-    document.documentElement.classList.add("lf-js");
-    var select = form.querySelector("select");
-    var reload = function () {
-      if (!window.htmx) return form.submit();
-      window.htmx.ajax("GET", form.getAttribute("action"),
-        { target: "#lf-booking", swap: "outerHTML", values: { tz: select.value } });
-    };
-    select.addEventListener("change", reload);
-    var zone = "";
-    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
-    if (form.getAttribute("data-lf-tz-default") !== "1" || !zone || zone === select.value) return;
-    if (!select.querySelector('option[value="' + zone.replace(/"/g, "") + '"]')) {
-      select.add(new Option(zone.replace(/_/g, " "), zone));
-    }
-    select.value = zone;
-    reload();
-  }
-  document.addEventListener("htmx:afterSettle", watchZone);
   function ready() {
     if (embedded) document.documentElement.classList.add("lf-embedded");
-    if (document.readyState === "complete") watchZone();
     reportHeight();
   }
   // Loaded async: the document may already be parsed.
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
-  window.addEventListener("load", function () { watchZone(); reportHeight(); });
+  window.addEventListener("load", reportHeight);
   if (window.ResizeObserver) {
     new ResizeObserver(reportHeight).observe(document.documentElement);
   }

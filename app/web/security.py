@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 _HOST = re.compile(r"^(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?$")
 
@@ -49,11 +49,13 @@ def backoffice_headers(response: Response) -> Response:
 def configure_security_headers(app: Flask) -> None:
     @app.after_request
     def _defaults(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.endpoint == "static":
+            return response  # a script or stylesheet: page policies do not apply to it
         # Pages that set their own policy (hosted forms) keep it; everything else,
         # the back office included, may not be framed at all.
         response.headers.setdefault(
             "Content-Security-Policy", f"{BASE_POLICY}; frame-ancestors 'none'"
         )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response
