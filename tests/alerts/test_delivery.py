@@ -237,3 +237,24 @@ def test_big_payloads_are_trimmed_but_never_dropped(app, db_engine, workspace_id
     assert len(json.dumps(event.payload)) <= app.config["ALERTS_MAX_PAYLOAD_BYTES"] + 200
     assert event.payload["data"]["truncated"] is True
     assert event.payload["data"]["lead"]["id"] == 3
+
+
+def test_the_worker_runs_periodic_jobs_beside_deliveries(db_engine, settings, clock):
+    """The worker also refreshes reps' calendar feeds on a schedule, on its own thread."""
+    from app.alerts.worker import run_worker
+
+    stop = threading.Event()
+    runs: list[float] = []
+
+    def job() -> None:
+        runs.append(1)
+        if len(runs) >= 3:
+            stop.set()
+
+    deliverer = Deliverer(db_engine, settings, clock=clock)
+    worker = threading.Thread(target=run_worker, args=(deliverer, stop),
+                              kwargs={"threads": 1, "poll_seconds": 0.01,
+                                      "periodic": [(0.01, job)]})
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive() and len(runs) >= 3
