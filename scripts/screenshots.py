@@ -27,7 +27,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--disable-quic",
                  "--no-first-run"]
 FORM = "/f/demo/talk-to-sales"
-DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "timezone_id": "America/New_York"}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True}
 
@@ -119,7 +119,12 @@ def take(browser: Browser, base: str) -> None:
     go_on(desktop, "Almost done")
     desktop.get_by_label("I agree that Demo Inc. may contact me").check()
     go_on(desktop, "Thanks, Ada!", button="Submit")
+    expect(desktop.locator("#lf-booking .lf-times button").first).to_be_visible()
+    desktop.wait_for_load_state("networkidle")  # the picker settles on the visitor's zone
     shoot(desktop, "form-ending.png")
+    desktop.locator("#lf-booking .lf-times button").nth(2).click()
+    expect(desktop.get_by_role("heading", name="You're booked")).to_be_visible()
+    shoot(desktop, "form-booked.png")
 
 
 def main() -> None:
