@@ -30,12 +30,10 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -51,7 +49,7 @@ from harness import (  # noqa: E402
     sqlite_database,
     stop,
 )
-from submit_throughput import FORM, FORM_HEADERS, STEPS, Client, token_of  # noqa: E402
+from submit_throughput import Client, submit_nojs  # noqa: E402
 
 from tests.alerts.sink import Sink, running_sink  # noqa: E402
 
@@ -67,22 +65,12 @@ def percentile(values: list[float], share: float) -> float:
 
 def submit(client: Client, sent_at: dict[str, float], lock: threading.Lock) -> bool:
     """The no-JS sales path; the clock starts as the final POST goes out."""
-    client.cookies.clear()
-    email = f"ada.{uuid.uuid4().hex[:12]}@example.com"
-    for index, (marker, answers) in enumerate(STEPS):
-        status, page, _ = client.request("GET", FORM)
-        token = token_of(page)
-        if status != 200 or token is None or f'name="{marker}"' not in page:
-            return False
-        body = urlencode([("_lf_token", token)]
-                         + [(name, value.format(email=email)) for name, value in answers])
-        if index == len(STEPS) - 1:
-            with lock:
-                sent_at[email] = time.monotonic()
-        status, _, location = client.request("POST", FORM, body, FORM_HEADERS)
-        if status != 303:
-            return False
-    return "/done/" in location
+
+    def start_clock(email: str) -> None:
+        with lock:
+            sent_at[email] = time.monotonic()
+
+    return submit_nojs(client, start_clock)
 
 
 def floor_latency(url: str, body: bytes, samples: int = 50) -> list[float]:

@@ -115,8 +115,12 @@ def token_of(page: str) -> str | None:
     return html.unescape(match.group(1)) if match else None
 
 
-def submit_nojs(client: Client) -> bool:
-    """GET + POST (303) per step, as without JavaScript: 8 requests."""
+def submit_nojs(client: Client, before_final: Callable[[str], None] | None = None) -> bool:
+    """GET + POST (303) per step, as without JavaScript: 8 requests.
+
+    `before_final(email)` runs just before the final POST goes out (speed_to_lead.py
+    starts its clock there).
+    """
     client.cookies.clear()  # a new visitor
     email = f"ada.{uuid.uuid4().hex[:12]}@example.com"
     for index, (marker, answers) in enumerate(STEPS):
@@ -126,6 +130,8 @@ def submit_nojs(client: Client) -> bool:
             return False
         body = urlencode([("_lf_token", token)]
                          + [(name, value.format(email=email)) for name, value in answers])
+        if before_final is not None and index == len(STEPS) - 1:
+            before_final(email)
         status, _, location = client.request("POST", FORM, body, FORM_HEADERS)
         last = index == len(STEPS) - 1
         if status != 303 or (f"{FORM}/done/" in location) != last:
