@@ -40,7 +40,7 @@ from app.booking.service import (
     offered_slots,
     reschedule,
 )
-from app.extensions import csrf
+from app.extensions import csrf, limiter
 from app.models import Booking, Response, User, Workspace, utcnow
 from app.web.security import form_page_headers
 
@@ -146,7 +146,12 @@ def slots(workspace: str, form: str, token: str) -> ResponseReturnValue:
         context, **_done_urls(workspace, form, token)))
 
 
+def _submit_limit() -> str:
+    return str(current_app.config["SUBMIT_RATE_LIMIT"])
+
+
 @bp.post("/f/<workspace>/<form>/done/<token>/book")
+@limiter.limit(_submit_limit)
 def book_slot(workspace: str, form: str, token: str) -> ResponseReturnValue:
     context = _context(token, workspace, form)
     start = _posted_start()
@@ -225,6 +230,7 @@ def manage(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/b/<token>/cancel")
+@limiter.limit(_submit_limit)
 def cancel_booking(token: str) -> ResponseReturnValue:
     booking = _booking_for(token)
     if booking.start_at <= utcnow():
@@ -238,6 +244,7 @@ def cancel_booking(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/b/<token>/reschedule", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
 def reschedule_booking(token: str) -> ResponseReturnValue:
     booking = _booking_for(token)
     if booking.status != "active" or booking.start_at <= utcnow():

@@ -185,3 +185,10 @@ def test_both_sides_get_an_invitation_email_with_the_ics(demo, app, client, db_e
                                           to="ada@example.com")
     parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
     assert "Confirmed" in parsed["Subject"]
+
+
+def test_booking_posts_are_rate_limited_with_a_friendly_page(demo, app, client):
+    url, page = sql_ending(client)
+    app.config["SUBMIT_RATE_LIMIT"] = "2 per minute"
+    replies = [client.post(f"{url}/book", data={"start": "nonsense"}) for _ in range(3)]
+    assert [reply.status_code for reply in replies] == [409, 409, 429]
