@@ -83,7 +83,7 @@ def describe_time(start: datetime, end: datetime, timezone: str) -> str:
     tz = ZoneInfo(timezone)
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     return (f"{local_start:%A} {local_start.day} {local_start:%B}, "
-            f"{local_start:%H:%M}–{local_end:%H:%M} ({timezone})")
+            f"{local_start:%H:%M}–{local_end:%H:%M} ({timezone.replace('_', ' ')})")
 
 
 _ZONES: frozenset[str] | None = None

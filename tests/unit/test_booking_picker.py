@@ -57,3 +57,9 @@ def test_the_booking_core_is_pure():
         offenders = [source for source in reachable_sources(path)
                      if any(map(is_forbidden, imported_modules(source)))]
         assert offenders == []
+
+
+def test_zone_names_read_as_words():
+    start = datetime(2026, 12, 1, 15, tzinfo=UTC)
+    assert describe_time(start, start + timedelta(minutes=30), "America/New_York").endswith(
+        "(America/New York)")
