@@ -82,6 +82,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.web.booking import bp as booking_bp
     from app.web.calendar import bp as calendar_bp
     from app.web.public import bp as public_bp
+    from app.web.sales import bp as sales_bp
     from app.web.tracking import bp as tracking_bp
 
     app.register_blueprint(public_bp)
@@ -92,6 +93,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(alert_settings_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(sales_bp)
 
 
 def configure_errors(app: Flask) -> None:

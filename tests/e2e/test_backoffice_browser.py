@@ -90,6 +90,9 @@ def test_back_office_screens_pass_axe(browser, server: str, viewport: str):
         assert_accessible(page, f"forms list ({viewport})")
         page.goto(server + "/account/password")
         assert_accessible(page, f"account ({viewport})")
+        for name in ("leads", "calendar", "alerts"):
+            page.goto(f"{server}/app/demo/{name}/")
+            assert_accessible(page, f"{name} ({viewport})")
     finally:
         context.close()
 

@@ -70,3 +70,20 @@ def test_a_keyboard_user_books_a_time(browser: Browser, module_live_server: str)
         expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_lead_page_passes_axe(browser: Browser, module_live_server: str):
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        walk_to(page, module_live_server, "ending sales")
+        page.goto(module_live_server + "/login")
+        page.get_by_label("Email").fill("admin@demo.example")
+        page.get_by_label("Password").fill("leadform-demo")
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(module_live_server + "/app/demo/leads/")
+        page.get_by_role("link", name="ada@example.com").first.click()
+        expect(page.get_by_role("heading", name="Why this score")).to_be_visible()
+        assert_accessible(page, "lead page")
+    finally:
+        context.close()
