@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from app.alerts.net import HttpResult, NetworkError, post
 from app.alerts.retry import retry_after
 from app.alerts.settings import AlertSettings
 from app.alerts.signing import webhook_headers
+from app.alerts.slack import slack_message
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,6 @@ class Outcome:
     retry_after: timedelta | None = None
     permanent: bool = False  # no point trying again
     disable_endpoint: bool = False  # the receiver said 410 Gone
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 Sender = Callable[[Job, AlertSettings, datetime], Outcome]
@@ -109,7 +109,7 @@ def send_webhook(job: Job, settings: AlertSettings, now: datetime) -> Outcome:
 def send_slack(job: Job, settings: AlertSettings, now: datetime) -> Outcome:
     if not job.url:
         return Outcome(False, error="the Slack endpoint has no URL", permanent=True)
-    body = json.dumps(messages.slack_message(job.event), ensure_ascii=False).encode()
+    body = json.dumps(slack_message(job.event), ensure_ascii=False).encode()
     return _post(job.url, body, {"Content-Type": "application/json"}, settings, now)
 
 

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.alerts.addresses import Network
 from app.alerts.net import UnsafeURL, check_url
 from app.alerts.outbox import EVENT_KINDS
-from app.alerts.settings import Network
 from app.alerts.signing import new_secret
 from app.models import AlertEndpoint, Delivery, OutboxEvent, Workspace
 
@@ -170,9 +170,3 @@ def describe(endpoint: AlertEndpoint) -> dict[str, Any]:
     return {"id": endpoint.id, "kind": endpoint.kind, "name": endpoint.name,
             "host": parts.hostname or "", "events": endpoint.events or ["all events"],
             "enabled": endpoint.enabled, "disabled_reason": endpoint.disabled_reason}
-
-
-def mark_replayable(session: Session, endpoint: AlertEndpoint) -> int:
-    """Pending rows waiting on a disabled endpoint, for the back office to mention."""
-    return session.scalar(select(func.count()).select_from(Delivery).where(
-        Delivery.endpoint_id == endpoint.id, Delivery.status == "pending")) or 0

@@ -1,4 +1,5 @@
-"""Lead alerts as people read them: Slack blocks, the sales email, the prospect's confirmation.
+"""Lead alerts as people read them: the event read once, the sales email, the prospect's
+confirmation (Slack blocks are in `app.alerts.slack`).
 
 Pure: an event envelope (a dict from the outbox) in, a payload or an `EmailMessage` out.
 Every value in the event may be missing, None or of an odd type; the renderers never raise
@@ -29,12 +30,6 @@ MAX_PAGES = 5
 VALUE_MAX = 300
 LABEL_MAX = 120
 
-# Slack Block Kit limits.
-SLACK_HEADER_MAX = 150
-SLACK_TEXT_MAX = 3000
-SLACK_FIELD_MAX = 2000
-SLACK_FIELDS_MAX = 10
-SLACK_BLOCKS_MAX = 50
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -94,7 +89,7 @@ def _fmt_num(value: Any) -> str:
     return f"{number:.1f}"
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -111,7 +106,7 @@ def _text(value: Any, limit: int | None = None, _depth: int = 0) -> str:
     else:
         return ""
     text = " ".join(_CONTROL.sub(" ", text).split())
-    return _clip(text, limit) if limit else text
+    return clip(text, limit) if limit else text
 
 
 def _http_url(value: Any) -> str:
@@ -388,100 +383,6 @@ def plain_summary(event: Any) -> str:
             target_text = re.sub(r"[^A-Za-z0-9._/-]", "", _text(target))[:100]
         parts.append(f"→ {kind} {target_text}".rstrip())
     return " ".join(p for p in parts if p)
-
-
-# -- Slack -------------------------------------------------------------------------------------
-
-def slack_escape(text: str) -> str:
-    """Escape the three characters Slack mrkdwn parses, so text cannot mention or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _clip_mrkdwn(text: str, limit: int) -> str:
-    """Clip escaped mrkdwn without splitting an entity like `&amp;`."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    amp = cut.rfind("&")
-    if amp != -1 and ";" not in cut[amp:]:
-        cut = cut[:amp]
-    return cut.rstrip() + "…"
-
-
-def _mrkdwn(text: str, limit: int = SLACK_TEXT_MAX, *, verbatim: bool = False) -> dict[str, Any]:
-    obj: dict[str, Any] = {"type": "mrkdwn", "text": _clip_mrkdwn(text, limit)}
-    if verbatim:
-        obj["verbatim"] = True
-    return obj
-
-
-def _section(title: str, lines: list[str], *, verbatim: bool = False) -> dict[str, Any]:
-    text = f"*{title}*\n" + "\n".join(lines)
-    return {"type": "section", "text": _mrkdwn(text, verbatim=verbatim)}
-
-
-def _slack_fields(alert: Alert) -> list[dict[str, Any]]:
-    esc = slack_escape
-    rows = [("Contact", alert.contact_line), ("Score", alert.score_line)]
-    stage = f"{alert.stage_from} → {alert.stage}" if alert.stage_from else alert.stage
-    rows.append(("Stage", stage))
-    owner = alert.owner_line + (f"\n_{alert.assignment_reason}_" if alert.assignment_reason else "")
-    rows += [("Owner", owner), ("Route", alert.route), ("Meeting", alert.when),
-             ("Form", alert.form)]
-    return [_mrkdwn(f"*{title}*\n{esc(value)}", SLACK_FIELD_MAX)
-            for title, value in rows if value][:SLACK_FIELDS_MAX]
-
-
-def slack_message(event: Any) -> dict[str, Any]:
-    """A Slack incoming-webhook payload: notification text plus Block Kit blocks."""
-    alert = read_event(event)
-    esc = slack_escape
-    blocks: list[dict[str, Any]] = [{
-        "type": "header",
-        # plain_text is never parsed for mentions or links, so it is not entity-escaped.
-        "text": {"type": "plain_text", "emoji": True,
-                 "text": _clip(f"{alert.emoji} {alert.headline}", SLACK_HEADER_MAX)},
-    }]
-    fields = _slack_fields(alert)
-    if fields:
-        blocks.append({"type": "section", "fields": fields})
-    why = [f"`{esc(points)}` {esc(text)}" if points else esc(text)
-           for points, text in alert.reasons]
-    if alert.change_reason:
-        why.append(f"_{esc(alert.change_reason)}_")
-    if why:
-        blocks.append(_section("Why", why))
-    if alert.url:
-        blocks.append({"type": "actions", "elements": [{
-            "type": "button", "action_id": "view_lead", "style": "primary", "url": alert.url,
-            "text": {"type": "plain_text", "text": "View lead"},
-        }]})
-    if alert.answers:
-        lines = [f"*{esc(label)}*: {esc(value)}" for label, value in alert.answers]
-        if alert.answers_more:
-            lines.append(f"_+{alert.answers_more} more_")
-        blocks.append(_section("Answers", lines, verbatim=True))
-    if alert.source:
-        lines = [f"{label}: {esc(value)}" for label, value in alert.source]
-        blocks.append(_section("Source", lines, verbatim=True))
-    if alert.pages:
-        lines = [f"• {esc(title)}" + (f" — {esc(url)}" if url else "")
-                 for title, url in alert.pages]
-        if alert.pages_more:
-            lines.append(f"_+{alert.pages_more} more_")
-        blocks.append(_section("Pages viewed", lines, verbatim=True))
-    footer = " · ".join(p for p in ("Leadform", alert.workspace, alert.event_id) if p)
-    blocks.append({"type": "context", "elements": [_mrkdwn(esc(footer))]})
-
-    summary = [alert.headline]
-    if alert.score:
-        summary.append(f"score {alert.score}")
-    if alert.when:
-        summary.append(alert.when)
-    if alert.owner:
-        summary.append(f"owner {alert.owner}")
-    text = f"{alert.emoji} " + esc(" · ".join(summary))
-    return {"text": _clip_mrkdwn(text, SLACK_TEXT_MAX), "blocks": blocks[:SLACK_BLOCKS_MAX]}
 
 
 # -- email -------------------------------------------------------------------------------------

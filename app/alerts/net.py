@@ -15,18 +15,35 @@ userinfo or the body, which may carry secrets.
 from __future__ import annotations
 
 import http.client
-import io
 import ipaddress
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+from app.alerts.addresses import (
+    Address,
+    Network,
+    address_class,
+    is_public_address,
+    parse_allow_list,
+)
+from app.alerts.deadline import (
+    DeadlineSocket,
+    TooLarge,
+    read_all,
+    read_some,
+    remaining,
+    size_label,
+)
+
+__all__ = ["Address", "Network", "address_class", "is_public_address", "parse_allow_list",
+           "check_url", "get", "post", "HttpFetch", "HttpResult", "NetworkError",
+           "ResponseTooLarge", "UnsafeURL"]
+
 Resolver = Callable[..., Sequence[tuple[Any, ...]]]
 
 MAX_URL_LENGTH = 2000
@@ -78,95 +95,6 @@ class HttpFetch:
     status: int
     headers: dict[str, str]  # lower-cased names
     body: bytes  # whole for a 2xx answer; for any other status, at most the limit
-
-
-def _table(*rows: tuple[str, str]) -> tuple[tuple[Network, str], ...]:
-    return tuple((ipaddress.ip_network(cidr), label) for cidr, label in rows)
-
-
-# Checked in order, so the most specific label wins. Explicit rather than relying on
-# `is_global`, whose answers differ between Python patch releases.
-_NON_PUBLIC_V4 = _table(
-    ("0.0.0.0/32", "the unspecified address"),
-    ("0.0.0.0/8", "a 'this network' address"),
-    ("10.0.0.0/8", "a private address"),
-    ("100.64.0.0/10", "a carrier-grade NAT (shared) address"),
-    ("127.0.0.0/8", "a loopback address"),
-    ("169.254.0.0/16", "a link-local address"),
-    ("172.16.0.0/12", "a private address"),
-    ("192.0.0.0/24", "an IETF protocol assignment address"),
-    ("192.0.2.0/24", "a documentation address"),
-    ("192.88.99.0/24", "a 6to4 relay address"),
-    ("192.168.0.0/16", "a private address"),
-    ("198.18.0.0/15", "a benchmarking address"),
-    ("198.51.100.0/24", "a documentation address"),
-    ("203.0.113.0/24", "a documentation address"),
-    ("224.0.0.0/4", "a multicast address"),
-    ("255.255.255.255/32", "the broadcast address"),
-    ("240.0.0.0/4", "a reserved address"),
-)
-_NON_PUBLIC_V6 = _table(
-    ("::/128", "the unspecified address"),
-    ("::1/128", "a loopback address"),
-    ("::ffff:0:0/96", "an IPv4-mapped IPv6 address"),
-    ("::/96", "an IPv4-compatible IPv6 address"),
-    ("::ffff:0:0:0/96", "an IPv4-translated IPv6 address"),
-    ("64:ff9b::/96", "a NAT64 address"),
-    ("64:ff9b:1::/48", "a NAT64 address"),
-    ("100::/64", "a discard-only address"),
-    ("2001::/32", "a Teredo address"),
-    ("2001::/23", "an IETF protocol assignment address"),
-    ("2001:db8::/32", "a documentation address"),
-    # All of 6to4, not only private embeddings: it is deprecated (RFC 7526) and the
-    # relay that decapsulates it may sit anywhere, including next to us.
-    ("2002::/16", "a 6to4 address"),
-    ("3fff::/20", "a documentation address"),
-    ("5f00::/16", "a segment-routing address"),
-    ("fc00::/7", "a unique-local (private) address"),
-    ("fe80::/10", "a link-local address"),
-    ("fec0::/10", "a site-local address"),
-    ("ff00::/8", "a multicast address"),
-)
-# Only this block is allocated for global unicast; anything else is unroutable today.
-_GLOBAL_UNICAST_V6 = ipaddress.IPv6Network("2000::/3")
-
-
-def parse_allow_list(entries: Iterable[str]) -> tuple[Network, ...]:
-    """Turn configured IPs and CIDRs into networks, so a typo fails at startup."""
-    networks: list[Network] = []
-    for entry in entries:
-        text = entry.strip()
-        if not text:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(text))
-        except ValueError:
-            raise ValueError(
-                f"invalid allow-list entry {entry!r}: expected an IP address or a network "
-                "such as 10.0.0.0/8 (with no host bits set)"
-            ) from None
-    return tuple(networks)
-
-
-def address_class(address: Address) -> str | None:
-    """Name why an address is not public ("a private address"), or None if it is."""
-    if isinstance(address, ipaddress.IPv4Address):
-        table = _NON_PUBLIC_V4
-    else:
-        table = _NON_PUBLIC_V6
-    for network, label in table:
-        if address in network:
-            return label
-    if isinstance(address, ipaddress.IPv6Address) and address not in _GLOBAL_UNICAST_V6:
-        return "a reserved address"
-    if not address.is_global:
-        return "a non-public address"
-    return None
-
-
-def is_public_address(address: Address) -> bool:
-    """True only for globally routable unicast addresses."""
-    return address_class(address) is None
 
 
 @dataclass(frozen=True)
@@ -277,7 +205,7 @@ def post(url: str, body: bytes, headers: Mapping[str, str], *, timeout: float = 
                                                          "User-Agent": USER_AGENT})
     status, header_map, data = _request(
         "POST", url, body, request_headers, timeout=timeout, allow=allow, resolve=resolve,
-        ssl_context=ssl_context, read=lambda response: _read_some(response, max_response_bytes))
+        ssl_context=ssl_context, read=lambda response: read_some(response, max_response_bytes))
     excerpt = data.decode("utf-8", errors="replace")[:EXCERPT_CHARS]
     return HttpResult(status=status, headers=header_map, body_excerpt=excerpt)
 
@@ -297,8 +225,8 @@ def get(url: str, headers: Mapping[str, str] | None = None, *, timeout: float = 
 
     def read(response: http.client.HTTPResponse) -> bytes:
         if 200 <= response.status < 300:
-            return _read_all(response, max_response_bytes)
-        return _read_some(response, max_response_bytes)
+            return read_all(response, max_response_bytes)
+        return read_some(response, max_response_bytes)
 
     status, header_map, data = _request(
         "GET", url, None, request_headers, timeout=timeout, allow=allow, resolve=resolve,
@@ -328,8 +256,8 @@ def _request(method: str, url: str, body: bytes | None, headers: list[tuple[str,
             return _exchange(sock, target, method, body, headers, deadline, read)
         finally:
             sock.close()
-    except _TooLarge as too_large:
-        size = _size(too_large.limit)
+    except TooLarge as too_large:
+        size = size_label(too_large.limit)
         raise ResponseTooLarge(f"the answer from {target.where} is larger than {size}",
                                size) from None
     except (OSError, http.client.HTTPException) as error:
@@ -347,13 +275,6 @@ def _request_headers(caller: str, headers: Mapping[str, str],
     return result
 
 
-def _remaining(deadline: float) -> float:
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise TimeoutError("deadline exceeded")
-    return remaining
-
-
 def _connect(target: _Target, addresses: list[tuple[int, tuple[Any, ...]]], deadline: float,
              context: ssl.SSLContext | None) -> socket.socket:
     """Connect to a checked address itself, so no second DNS lookup can swap it."""
@@ -361,7 +282,7 @@ def _connect(target: _Target, addresses: list[tuple[int, tuple[Any, ...]]], dead
     for family, sockaddr in addresses:
         sock = socket.socket(family, socket.SOCK_STREAM)
         try:
-            sock.settimeout(_remaining(deadline))
+            sock.settimeout(remaining(deadline))
             sock.connect(sockaddr)
         except OSError as failure:
             sock.close()
@@ -379,7 +300,7 @@ def _start_tls(sock: socket.socket, hostname: str, deadline: float,
                context: ssl.SSLContext | None) -> ssl.SSLSocket:
     """Verify the certificate against the host name typed, not the pinned IP."""
     try:
-        sock.settimeout(_remaining(deadline))
+        sock.settimeout(remaining(deadline))
         context = context or ssl.create_default_context()
         return context.wrap_socket(sock, server_hostname=hostname)
     except BaseException:
@@ -391,53 +312,12 @@ class _BadHeader(http.client.HTTPException):
     """A caller-supplied header http.client refused; the message names it, not its value."""
 
 
-class _DeadlineSocket:
-    """What http.client sees: every send and receive gets only the time that is left.
-
-    A per-operation socket timeout alone would let a receiver that trickles a byte at
-    a time hold a worker forever.
-    """
-
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
-        self._sock = sock
-        self._deadline = deadline
-
-    def _arm(self) -> socket.socket:
-        self._sock.settimeout(_remaining(self._deadline))
-        return self._sock
-
-    def sendall(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:  # in slices, so a receiver reading slowly cannot stretch the deadline
-            view = view[self._arm().send(view[:65536]):]
-
-    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
-        return io.BufferedReader(_DeadlineReader(self))
-
-    def recv_into(self, buffer: Any) -> int:
-        return self._arm().recv_into(buffer)
-
-    def close(self) -> None:
-        """_request() owns and closes the real socket."""
-
-
-class _DeadlineReader(io.RawIOBase):
-    def __init__(self, sock: _DeadlineSocket) -> None:
-        self._sock = sock
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        return self._sock.recv_into(buffer)
-
-
 def _exchange(sock: socket.socket, target: _Target, method: str, body: bytes | None,
               headers: list[tuple[str, str]], deadline: float,
               read: _Reader) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection(target.host, target.port)
     connection.auto_open = 0  # never let http.client open (and resolve) a socket itself
-    connection.sock = _DeadlineSocket(sock, deadline)  # type: ignore[assignment]
+    connection.sock = DeadlineSocket(sock, deadline)  # type: ignore[assignment]
     try:
         connection.putrequest(method, target.request_target, skip_host=True)
         connection.putheader("Host", target.host_header)
@@ -463,52 +343,6 @@ def _exchange(sock: socket.socket, target: _Target, method: str, body: bytes | N
         key = name.lower()
         header_map[key] = f"{header_map[key]}, {value}" if key in header_map else value
     return response.status, header_map, data
-
-
-def _read_some(response: http.client.HTTPResponse, limit: int) -> bytes:
-    """At most `limit` bytes; once the status is in, a body cut short still counts."""
-    data = b""
-    try:
-        while len(data) < limit:
-            chunk = response.read1(limit - len(data))  # keeps what came before a timeout
-            if not chunk:
-                break
-            data += chunk
-    except http.client.IncompleteRead as short:
-        data += short.partial
-    except (OSError, http.client.HTTPException):
-        pass  # the receiver has answered; the excerpt is only informative
-    return data[:limit]
-
-
-class _TooLarge(http.client.HTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit)
-        self.limit = limit
-
-
-def _read_all(response: http.client.HTTPResponse, limit: int) -> bytes:
-    """The whole body, or _TooLarge as soon as it announces or sends more than `limit`."""
-    announced = response.getheader("Content-Length", "")
-    if announced.strip().isdigit() and int(announced) > limit:
-        raise _TooLarge(limit)
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := response.read1(65536):  # a timeout or a short body raises, as it should
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge(limit)
-        chunks.append(chunk)
-    if response.length:  # the connection closed before the announced length arrived
-        raise http.client.IncompleteRead(b"".join(chunks), response.length)
-    return b"".join(chunks)
-
-
-def _size(limit: int) -> str:
-    for unit, factor in (("MB", 1_000_000), ("kB", 1_000)):
-        if limit >= factor:
-            return f"{limit / factor:g} {unit}"
-    return f"{limit} bytes"
 
 
 def _describe(error: BaseException, target: _Target, timeout: float) -> str:

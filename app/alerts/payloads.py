@@ -7,7 +7,6 @@ and a webhook receiver needs no second call.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -112,9 +111,5 @@ def pages_viewed(session: Session, workspace_id: int, contact_id: int,
                              or_(*owners))
         .order_by(Signal.occurred_at.desc(), Signal.id.desc()).limit(MAX_PAGES)
     )
-    return [{"url": row.path, "title": row.title or None, "at": _iso(row.occurred_at)}
+    return [{"url": row.path, "title": row.title or None, "at": row.occurred_at.isoformat()}
             for row in rows]
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from app.alerts.addresses import Network, parse_allow_list
 from app.alerts.mail import SmtpSettings
-from app.alerts.net import parse_allow_list
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -22,7 +19,6 @@ class AlertSettings:
     base_url: str | None = None
     worker_threads: int = 4
     poll_seconds: float = 1.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> AlertSettings:

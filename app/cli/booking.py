@@ -15,7 +15,6 @@ from app.booking.calendars import (
     DAY_NAMES,
     CalendarError,
     MeetingInput,
-    calendar_of,
     parse_intervals,
     refresh_due_feeds,
     save_meeting_type,
@@ -164,10 +163,3 @@ def slots_command(target: str, workspace_slug: str, timezone: str, limit: int) -
             reps = ", ".join(names.get(rep, str(rep)) for rep in slot.rep_ids)
             click.echo(f"{slot.start.astimezone(tz):%a %Y-%m-%d %H:%M}  {reps}")
         click.echo(f"{len(found)} free slots in the next {spec.horizon_days} days.")
-
-
-def calendar_status(session: Any, workspace_id: int, user_id: int) -> dict[str, Any] | None:
-    row = calendar_of(session, workspace_id, user_id)
-    if row is None:
-        return None
-    return {"timezone": row.timezone, "fetched_at": row.feed_fetched_at, "error": row.feed_error}
