@@ -80,6 +80,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.web.auth import bp as auth_bp
     from app.web.backoffice import bp as backoffice_bp
     from app.web.booking import bp as booking_bp
+    from app.web.builder import bp as builder_bp
     from app.web.calendar import bp as calendar_bp
     from app.web.public import bp as public_bp
     from app.web.sales import bp as sales_bp
@@ -94,6 +95,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(booking_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(sales_bp)
+    app.register_blueprint(builder_bp)
 
 
 def configure_errors(app: Flask) -> None:

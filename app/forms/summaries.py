@@ -52,3 +52,31 @@ def form_summaries(session: Session, workspace_id: int) -> list[FormSummary]:
         )
         for slug, name, status, number, total in rows
     ]
+
+
+@dataclass(frozen=True)
+class FormStatus:
+    """The editor header's line: published version, unpublished changes, archived."""
+
+    archived: bool
+    latest_version: int | None
+    unpublished_changes: bool
+
+    @property
+    def label(self) -> str:
+        if self.archived:
+            return "Archived"
+        if self.latest_version is None:
+            return "Draft"
+        return "Unpublished changes" if self.unpublished_changes else "Published"
+
+
+def form_status(session: Session, form: Form) -> FormStatus:
+    from app.forms.versions import content_hash, latest_version
+
+    latest = latest_version(session, form)
+    return FormStatus(
+        archived=form.status == "archived",
+        latest_version=latest.number if latest else None,
+        unpublished_changes=latest is None or latest.content_hash != content_hash(form.draft),
+    )

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from app.models.base import Base, utcnow
 from app.models.booking import Booking, BookingClaim, BusyTime, MeetingType, RepCalendar
 from app.models.contact import Contact, ContactProperty
-from app.models.form import Form, FormVersion
+from app.models.form import DraftRevision, Form, FormVersion
 from app.models.lead import Lead, LeadEvent, ScoringModel
 from app.models.outbox import AlertEndpoint, Delivery, OutboxEvent
 from app.models.response import Response
@@ -24,6 +24,7 @@ __all__ = [
     "MeetingType",
     "RepCalendar",
     "Delivery",
+    "DraftRevision",
     "Base",
     "Lead",
     "LeadEvent",

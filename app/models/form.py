@@ -51,3 +51,18 @@ class FormVersion(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     form: Mapped[Form] = relationship(back_populates="versions")
+
+
+class DraftRevision(Base):
+    """The draft as it was before one editor change: the undo stack and a change log."""
+
+    __tablename__ = "draft_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    summary: Mapped[str] = mapped_column(String(300))
+    before: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

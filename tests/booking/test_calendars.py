@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from app.booking.feeds import FeedResult
-from app.booking.ics import BusyTime as FeedBusy
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,6 +15,8 @@ from app.booking.calendars import (
     set_feed,
     set_hours,
 )
+from app.booking.feeds import FeedResult
+from app.booking.ics import BusyTime as FeedBusy
 from app.db import write_session
 from app.models import BusyTime, RepCalendar, User
 from tests.web.backoffice import add_user, csrf_of, log_in

@@ -1,0 +1,111 @@
+"""The builder blueprint: the marketer's audience (admins and marketers).
+
+One blueprint, several modules, one per editor tab, each adding its routes to
+`bp`. URL rules, in one place (all under /app/<workspace>):
+
+    GET       /forms/<form>/                 → the Build tab
+    Build     (editor.py)   /forms/<form>/build, .../steps/..., .../fields/..., preview, undo
+    Logic     (logic.py)    /forms/<form>/logic
+    Routing   (routing.py)  /forms/<form>/routing, the test panel
+    Design    (design.py)   /forms/<form>/design (theme)
+    Share     (share.py)    /forms/<form>/share (link, embed snippets, allowed domains)
+    Publish   (publish.py)  /forms/<form>/publish (lint, publish, versions, rollback)
+    Forms     (forms_list.py) /forms/new, /forms/<form>/duplicate, /forms/<form>/archive
+    Scoring   (scoring.py)  /scoring/ (the workspace's scoring model)
+
+Every view is guarded with `@editor_view`, works on `g.workspace`, and changes a
+draft only through `app.builder.drafts.edit_draft` (refused changes save nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from app import db
+from app.builder.drafts import form_for_edit, last_change
+from app.forms.summaries import form_status
+from app.models import Form
+from app.web.access import protect_backoffice, workspace_member
+
+bp = Blueprint("builder", __name__, url_prefix="/app/<workspace>")
+protect_backoffice(bp)
+
+EDITOR_ROLES = ("admin", "marketer")
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Tab:
+    label: str
+    endpoint: str  # a view whose URL arguments are `workspace` and `form`
+
+
+# The editor's tabs, in order. A tab shows once its module has registered the view.
+TABS = (
+    Tab("Build", "builder.build"),
+    Tab("Logic", "builder.logic"),
+    Tab("Routing", "builder.routing"),
+    Tab("Design", "builder.design"),
+    Tab("Share", "builder.share"),
+    Tab("Publish", "builder.publish"),
+)
+
+
+def editor_view(view: View) -> View:
+    """Admins and marketers of the URL's workspace; others get 404 or 403."""
+    return workspace_member(*EDITOR_ROLES)(view)
+
+
+def form_or_404(slug: str, *, for_update: bool = False) -> Form:
+    """The current workspace's form; a form of another workspace is a 404 (invariant 8)."""
+    session = db.session()
+    if for_update:
+        form = form_for_edit(session, g.workspace.id, slug)
+    else:
+        form = session.scalar(select(Form).where(Form.workspace_id == g.workspace.id,
+                                                 Form.slug == slug))
+    if form is None:
+        abort(404)
+    return form
+
+
+def editor_tabs(form: Form) -> list[dict[str, Any]]:
+    views = current_app.view_functions
+    return [
+        {"label": tab.label, "url": url_for(tab.endpoint, workspace=g.workspace.slug,
+                                            form=form.slug),
+         "current": request.endpoint == tab.endpoint}
+        for tab in TABS if tab.endpoint in views
+    ]
+
+
+def render_editor(template: str, form: Form, **context: Any) -> ResponseReturnValue:
+    """A page of the editor: the form's header (status, undo, tabs) around `template`."""
+    session = db.session()
+    return render_template(
+        template, form=form, tabs=editor_tabs(form), status=form_status(session, form),
+        last_change=last_change(session, form), **context,
+    )
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@bp.get("/forms/<form>/")
+@editor_view
+def form_home(workspace: str, form: str) -> ResponseReturnValue:
+    from flask import redirect
+
+    form_or_404(form)
+    return redirect(url_for("builder.build", workspace=workspace, form=form))
+
+
+# Each tab's module adds its routes to `bp`; imported last, as they import `bp`.
+from app.web.builder import editor  # noqa: E402, F401
