@@ -39,9 +39,20 @@ def form_page_headers(response: Response, definition: dict[str, Any]) -> None:
     response.headers["Content-Security-Policy"] = f"{policy}; {frame_ancestors(definition)}"
 
 
+def preview_headers(response: Response, definition: dict[str, Any]) -> None:
+    """The editor's preview: a form page that only the back office itself may frame."""
+    form_page_headers(response, definition)
+    policy = response.headers["Content-Security-Policy"]
+    response.headers["Content-Security-Policy"] = (
+        policy[: policy.index("frame-ancestors")] + "frame-ancestors 'self'")
+
+
 def backoffice_headers(response: Response) -> Response:
-    """Signed-in pages: the strict policy, and no copy kept by browsers or proxies."""
-    response.headers["Content-Security-Policy"] = BACKOFFICE_POLICY
+    """Signed-in pages: the strict policy, and no copy kept by browsers or proxies.
+
+    A back office view that sets its own policy (the editor's preview) keeps it.
+    """
+    response.headers.setdefault("Content-Security-Policy", BACKOFFICE_POLICY)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -90,7 +90,8 @@ def render_editor(template: str, form: Form, **context: Any) -> ResponseReturnVa
     session = db.session()
     return render_template(
         template, form=form, tabs=editor_tabs(form), status=form_status(session, form),
-        last_change=last_change(session, form), **context,
+        last_change=last_change(session, form), tab_endpoints=set(current_app.view_functions),
+        **context,
     )
 
 
@@ -108,4 +109,4 @@ def form_home(workspace: str, form: str) -> ResponseReturnValue:
 
 
 # Each tab's module adds its routes to `bp`; imported last, as they import `bp`.
-from app.web.builder import editor  # noqa: E402, F401
+from app.web.builder import editor, preview  # noqa: E402, F401, I001
