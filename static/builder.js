@@ -16,7 +16,7 @@
     var moveStep = build.getAttribute("data-move-step");
     build.querySelectorAll('[data-sortable="steps"]').forEach(function (list) {
       Sortable.create(list, {
-        handle: ".ed-handle", draggable: ".ed-step", animation: 120,
+        handle: ".ed-handle", draggable: ".ed-step", animation: 120, forceFallback: true,
         onEnd: function (event) {
           if (event.oldIndex === event.newIndex) return;
           postMove(moveStep.replace("__step__", encodeURIComponent(event.item.dataset.id)),
@@ -27,6 +27,7 @@
     build.querySelectorAll('[data-sortable="fields"]').forEach(function (list) {
       Sortable.create(list, {
         group: "fields", handle: ".ed-handle", draggable: ".ed-field", animation: 120,
+        forceFallback: true,
         onEnd: function (event) {
           if (event.from === event.to && event.oldIndex === event.newIndex) return;
           postMove(moveField.replace("__field__", encodeURIComponent(event.item.dataset.id)),

@@ -353,13 +353,12 @@ def _panel_errors(errors: dict[str, str], pointer: str) -> ResponseReturnValue:
 
 def _slots(errors: dict[str, str] | None = None) -> list[str]:
     """Every error slot the panel may show, so a fixed input's old message is cleared."""
-    names = set(request.form.keys()) | {"key", "label", "options", "validation", "element",
-                                       "booking", "track", "url", "title", "type"}
+    names = set(request.form.keys())
     rows = len(request.form.getlist("option_label"))
     names |= {f"option_{part}-{row}" for part in ("label", "value") for row in range(rows)}
     names |= set(errors or {})
-    return sorted(name for name in names if name not in ("csrf_token", "action",
-                                                         "option_label", "option_value"))
+    return sorted(name for name in names if name not in (
+        "csrf_token", "action", "option_label", "option_value", "element"))
 
 
 def _errors_by_input(problem: Exception, pointer: str) -> dict[str, str]:
