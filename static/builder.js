@@ -39,7 +39,8 @@
     if (fresh) fresh.focus();
   }
 
-  function frame() { return document.getElementById("ed-frame"); }
+  // No id on the frame: htmx would copy its height (a style attribute, refused by the CSP) onto the new one.
+  function frame() { return document.querySelector(".ed-frame"); }
 
   function reloadPreview() {
     var iframe = frame();

@@ -64,7 +64,7 @@ def _field_form(label: str = "Team size", **extra: Any) -> dict[str, Any]:
 def test_the_outline_shows_steps_questions_and_endings(editor: FlaskClient) -> None:
     page = editor.get(f"{BASE}/build").get_data(as_text=True)
     for text in ("About you", "Work email", "Team size", "Project name", "Thanks!",
-                 "Add a step", "Add an ending", 'id="ed-frame"'):
+                 "Add a step", "Add an ending", 'class="ed-frame"'):
         assert text in page
     assert 'aria-current="page"' in page  # the Build tab is marked
 
