@@ -38,7 +38,7 @@ class FormSummary:
             "archived": "Archived",
             "draft": "Draft",
             "published": f"Published v{self.latest_version}",
-            "changes": f"Unpublished changes (live: v{self.latest_version})",
+            "changes": f"Unpublished changes · v{self.latest_version}",
         }[self.status]
 
     @property

@@ -279,5 +279,5 @@ def test_the_list_says_draft_published_and_unpublished_changes(
 
     assert '<span class="bo-status bo-status-draft">Draft</span>' in page
     assert '<span class="bo-status bo-status-published">Published v1</span>' in page
-    assert ('<span class="bo-status bo-status-changes">Unpublished changes (live: v1)</span>'
+    assert ('<span class="bo-status bo-status-changes">Unpublished changes · v1</span>'
             in page)
