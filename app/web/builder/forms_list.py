@@ -77,10 +77,10 @@ def duplicate(workspace: str, form: str) -> ResponseReturnValue:
     try:
         copy = duplicate_form(session, original)
         session.commit()
-    except IntegrityError:
+    except (IntegrityError, FormInputError):
         session.rollback()
-        flash("The copy could not be made because its address was just taken. Try again.",
-              "error")
+        flash(f"‘{original.name}’ could not be copied (its new address may have just been "
+              "taken). Try again.", "error")
         return redirect(url_for("backoffice.home", workspace=workspace), 303)
     flash(f"Created ‘{copy.name}’ at /f/{workspace}/{copy.slug}, a draft.", "success")
     return redirect(url_for("backoffice.home", workspace=workspace), 303)
@@ -108,6 +108,8 @@ def restore(workspace: str, form: str) -> ResponseReturnValue:
 
 
 def _new_page(form: NewFormForm, status: int = 200) -> ResponseReturnValue:
+    # The public address of a form named "x", without the "x": what the slug completes.
+    prefix = url_for("public.show_form", workspace=g.workspace.slug, form="x",
+                     _external=True)[:-1]
     return render_template("builder/new.html", form=form, templates=TEMPLATES,
-                           public_prefix=url_for("public.show_form", workspace=g.workspace.slug,
-                                                 form="x", _external=True)[:-1]), status
+                           public_prefix=prefix), status

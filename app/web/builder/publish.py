@@ -48,8 +48,9 @@ def publish_now(workspace: str, form: str) -> ResponseReturnValue:
                      refused=True)
     session.commit()
     if outcome.created:
-        flash(f"Published v{outcome.version.number}: the form's address serves it now.",
-              "success")
+        where = ("the form is archived, so its address stays closed until you restore it"
+                 if target.status == "archived" else "the form's address serves it now")
+        flash(f"Published v{outcome.version.number}: {where}.", "success")
     else:
         flash(f"Nothing to publish: the draft is the same as v{outcome.version.number}.", "info")
     return redirect(url_for("builder.publish", workspace=workspace, form=form), 303)
@@ -84,8 +85,8 @@ def _page(form: Form, review: DraftReview, *, note: str = "", status: int = 200,
           refused: bool = False, note_error: str = "") -> ResponseReturnValue:
     session = db.session()
     history = version_history(session, form)
-    errors = [_issue(finding.message, finding.location) for finding in review.errors]
-    warnings = [_issue(finding.message, finding.location) for finding in review.warnings]
+    errors = [_issue(form, finding.message, finding.location) for finding in review.errors]
+    warnings = [_issue(form, finding.message, finding.location) for finding in review.warnings]
     return render_editor(
         "builder/publish.html", form, errors=errors, warnings=warnings, history=history,
         changes=draft_changes(session, form), note=note, refused=refused,
@@ -93,17 +94,16 @@ def _page(form: Form, review: DraftReview, *, note: str = "", status: int = 200,
     ), status
 
 
-def _issue(message: str, location: Location) -> dict[str, Any]:
-    return {"message": message, "where": location.label, "url": issue_url(location)}
+def _issue(form: Form, message: str, location: Location) -> dict[str, Any]:
+    return {"message": message, "where": location.label, "url": issue_url(form, location)}
 
 
-def issue_url(location: Location) -> str:
+def issue_url(form: Form, location: Location) -> str:
     """The editor tab that edits this place, opened at it; the Build tab until that tab exists."""
-    views = current_app.view_functions
-    args = {"workspace": g.workspace.slug, "form": request.view_args["form"]}  # type: ignore[index]
+    args = {"workspace": g.workspace.slug, "form": form.slug}
     endpoint = TAB_ENDPOINTS.get(location.tab)
-    if endpoint in views:
-        return url_for(endpoint, **args, _anchor=location.pointer or None)  # type: ignore[arg-type]
+    if endpoint is not None and endpoint in current_app.view_functions:
+        return url_for(endpoint, **args, _anchor=location.pointer or None)
     if location.element:
         return url_for("builder.build", **args, at=location.element)
     return url_for("builder.build", **args)
