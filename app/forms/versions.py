@@ -32,6 +32,10 @@ class NotFound(LookupError):
     """A workspace, form or version that does not exist (or is not yours)."""
 
 
+class FormClosed(NotFound):
+    """An archived form: it was public once and takes no answers now."""
+
+
 @dataclass(frozen=True)
 class Published:
     version: FormVersion
@@ -125,9 +129,7 @@ def get_version(session: Session, form: Form, number: int) -> FormVersion:
 
 def publish(session: Session, form: Form, note: str = "") -> Published:
     """Freeze the draft as the next version, unless it has errors or is unchanged."""
-    verdict = review(form.draft)
-    if verdict.ok:
-        verdict = _with_workspace_checks(session, form, verdict)
+    verdict = publish_review(session, form)
     if not verdict.ok:
         raise DefinitionRejected("The draft has errors and cannot be published.", verdict)
     digest = content_hash(form.draft)
@@ -155,18 +157,24 @@ def publish(session: Session, form: Form, note: str = "") -> Published:
     return Published(version=version, created=True)
 
 
-def _with_workspace_checks(session: Session, form: Form, verdict: Review) -> Review:
-    """Routes must name teams and nurture tracks that exist in the workspace."""
+def publish_review(session: Session, form: Form) -> Review:
+    """The draft's review plus what only the workspace knows: do its routes' teams and
+    nurture tracks exist? Publishing needs this to have no errors."""
     from app.leads.teams import team_slugs
 
+    verdict = review(form.draft)
+    if not verdict.schema_valid:
+        return verdict
     workspace = session.get(Workspace, form.workspace_id)
     tracks = (workspace.settings or {}).get("nurture_tracks") if workspace else None
-    issues = route_issues(form.draft, team_slugs(session, form.workspace_id),
-                          set(tracks) if isinstance(tracks, dict) else None)
-    if not issues:
+    issues = [issue.as_dict() for issue in route_issues(
+        form.draft, team_slugs(session, form.workspace_id),
+        set(tracks) if isinstance(tracks, dict) else None)]
+    known = {(issue["path"], issue["message"]) for issue in verdict.errors}
+    new = [issue for issue in issues if (issue["path"], issue["message"]) not in known]
+    if not new:
         return verdict
-    return Review(errors=[*verdict.errors, *(issue.as_dict() for issue in issues)],
-                  warnings=verdict.warnings)
+    return Review(errors=[*verdict.errors, *new], warnings=verdict.warnings)
 
 
 def export_definition(session: Session, form: Form, version: int | None = None) -> Any:

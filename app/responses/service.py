@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased, defer
 
 from app.forms.definitions import attach_definition
 from app.forms.fields import field_type
-from app.forms.versions import NotFound
+from app.forms.versions import FormClosed, NotFound
 from app.leads.qualification import qualify
 from app.logic import facts, prune_answers
 from app.models import Form, FormVersion, Response, Workspace
@@ -94,7 +94,7 @@ _BY_ID_LOCKED = _BY_ID.with_for_update()
 
 
 def find_published(session: Session, workspace_slug: str, form_slug: str) -> Published:
-    """The form's newest published version; archived and unpublished forms are not found.
+    """The form's newest published version; unpublished forms are not found, archived ones closed.
 
     One query for the workspace, the form (without its draft) and the newest version
     (without its definition, which comes from the in-memory cache of immutable ones).
@@ -102,11 +102,12 @@ def find_published(session: Session, workspace_slug: str, form_slug: str) -> Pub
     row = session.execute(_PUBLISHED, {"workspace_slug": workspace_slug,
                                        "form_slug": form_slug}).first()
     if row is None:
-        form_id = session.scalar(
-            select(Form.id).join(Workspace, Form.workspace_id == Workspace.id)
-            .where(Workspace.slug == workspace_slug, Form.slug == form_slug,
-                   Form.status == "active"))
-        raise NotFound("No such form." if form_id is None else "This form is not published.")
+        status = session.scalar(
+            select(Form.status).join(Workspace, Form.workspace_id == Workspace.id)
+            .where(Workspace.slug == workspace_slug, Form.slug == form_slug))
+        if status == "archived":
+            raise FormClosed("This form is closed.")
+        raise NotFound("No such form." if status is None else "This form is not published.")
     workspace, form, version = row
     return Published(workspace, form, attach_definition(session, version))
 

@@ -14,6 +14,7 @@ MESSAGES = {
     403: ("You can't open this page", "Your role in this workspace doesn't include it. "
           "Ask an admin of the workspace if you need it."),
     405: ("That didn't work", "Please go back and use the form's buttons."),
+    410: ("This form is closed", "It no longer accepts answers. Thank you for your interest."),
     413: ("That was too much to send", "Please shorten your answers and try again."),
     429: ("Slow down a little", "You've sent a lot of answers in a short time. "
           "Please wait a minute, then try again: nothing you entered is lost."),

@@ -34,7 +34,7 @@ from app import db
 from app.extensions import csrf, limiter
 from app.forms import load_schema
 from app.forms.fields import field_type
-from app.forms.versions import NotFound
+from app.forms.versions import FormClosed, NotFound
 from app.models import Contact, utcnow
 from app.models import Response as FormResponse
 from app.profiling.contacts import revealable_properties
@@ -149,6 +149,8 @@ def answer_screen(workspace: str, form: str) -> ResponseReturnValue:
     try:
         token = read_submission(current_app.config["SECRET_KEY"], request.form.get("_lf_token"))
         published, outcome = _apply(workspace, form, visitor, token, posted, back)
+    except FormClosed:
+        abort(410)
     except NotFound:
         abort(404)
     except TamperedToken as error:
@@ -328,6 +330,8 @@ def plan_for(session: Session, published: Published, identity: Identity) -> Plan
 def _published_or_404(workspace: str, form: str) -> Published:
     try:
         return find_published(db.session(), workspace, form)
+    except FormClosed:
+        abort(410)
     except NotFound:
         abort(404)
 

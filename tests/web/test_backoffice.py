@@ -140,12 +140,12 @@ def test_home_lists_forms_with_status_and_a_link_to_the_live_one(ada, demo, publ
 
     assert "Draft only" in page and "<code>draft-one</code>" in page
     assert '<span class="bo-status bo-status-draft">Draft</span>' in page
-    assert '<span class="bo-status bo-status-published">Published</span>' in page
+    assert '<span class="bo-status bo-status-published">Published v1</span>' in page
     assert 'href="/f/acme/published-one"' in page
     assert "talk-to-sales" not in page  # the demo workspace's form is not acme's
 
 
-def test_home_shows_the_latest_version_and_counts_completed_responses(app, demo, client):
+def test_home_counts_versions_and_started_and_completed_responses(app, demo, client):
     from tests.web.hosted import fill_demo
 
     fill_demo(app.test_client(), "you", "company", "needs", "details")
@@ -154,7 +154,8 @@ def test_home_shows_the_latest_version_and_counts_completed_responses(app, demo,
 
     page = client.get("/app/demo/").get_data(as_text=True)
 
-    assert '<td class="bo-num">1</td>\n        <td class="bo-num">1</td>' in page
+    numbers = [cell.split("</td>")[0] for cell in page.split('<td class="bo-num">')[1:]]
+    assert numbers == ["1", "1", "1", "100%"]  # versions, started, completed, conversion
 
 
 def test_a_hostile_form_title_is_shown_as_text(ada, app, publish_form, portable_definition):
