@@ -215,7 +215,15 @@ def theme_warnings(theme: Mapping[str, Any] | None) -> list[ContrastWarning]:
 
 
 def theme_css(theme: Mapping[str, Any] | None) -> str:
-    """CSS custom properties for public.css (`:root{--lf-…}`); "" when nothing differs.
+    """CSS custom properties for public.css (`:root{--lf-…}`); "" when nothing differs."""
+    declarations = theme_declarations(theme)
+    if not declarations:
+        return ""
+    return ":root{" + ";".join(f"{name}:{value}" for name, value in declarations) + "}"
+
+
+def theme_declarations(theme: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The (property, value) pairs that differ from public.css's defaults.
 
     Every value comes from `look` (checked hex, known font, bounded integer) or
     is computed from those, never copied from the theme as text.
@@ -232,9 +240,7 @@ def theme_css(theme: Mapping[str, Any] | None) -> str:
         declarations.append(("--lf-font", FONTS[shown.font][1]))
     if "corner_radius" in set_keys:
         declarations.append(("--lf-radius", f"{shown.radius}px"))
-    if not declarations:
-        return ""
-    return ":root{" + ";".join(f"{name}:{value}" for name, value in declarations) + "}"
+    return declarations
 
 
 def _valid_keys(theme: Mapping[str, Any]) -> set[str]:
