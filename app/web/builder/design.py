@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from app import db
 from app.builder.drafts import ChangeRefused, edit_draft
+from app.builder.settings import put_setting
 from app.builder.theme import COLOR_KEYS, DEFAULTS, FONTS, theme_declarations, theme_warnings
 from app.builder.theme_input import read_theme_form, saved_values
 from app.models import Form
@@ -60,7 +61,7 @@ def save_design(workspace: str, form: str) -> ResponseReturnValue:
         theme, summary = read.theme, _summary(saved, read.theme)
     session = db.session()
     try:
-        edited = edit_draft(session, target, lambda draft: put_theme(draft, theme),
+        edited = edit_draft(session, target, lambda draft: put_setting(draft, "theme", theme),
                             summary=summary, user_id=int(current_user.id))
     except ChangeRefused as refused:
         session.rollback()
@@ -80,17 +81,6 @@ def theme_of(definition: dict[str, Any]) -> dict[str, Any]:
     settings = definition.get("settings")
     theme = settings.get("theme") if isinstance(settings, dict) else None
     return dict(theme) if isinstance(theme, dict) else {}
-
-
-def put_theme(draft: dict[str, Any], theme: dict[str, Any]) -> None:
-    """Set `settings.theme`; an empty theme removes the key (and empty settings)."""
-    settings = draft.setdefault("settings", {})
-    if theme:
-        settings["theme"] = theme
-    else:
-        settings.pop("theme", None)
-    if not settings:
-        del draft["settings"]
 
 
 def _summary(before: dict[str, Any], after: dict[str, Any]) -> str:
