@@ -118,9 +118,11 @@ class Look:
 
     @property
     def on_primary(self) -> str:
-        """Button text: white, unless the text colour reads better on the primary."""
-        white = contrast_ratio(_WHITE, self.primary)
-        return _WHITE if white >= contrast_ratio(self.text, self.primary) else self.text
+        """Button text: white when it reads well, else the best of white and the text colours."""
+        if contrast_ratio(_WHITE, self.primary) >= TEXT_MINIMUM:
+            return _WHITE
+        candidates = (_WHITE, self.text, str(DEFAULTS["text_color"]))
+        return max(candidates, key=lambda color: contrast_ratio(color, self.primary))
 
     @property
     def is_dark(self) -> bool:

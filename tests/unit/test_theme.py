@@ -90,7 +90,7 @@ def test_a_primary_colour_between_three_and_four_and_a_half_warns_about_links() 
     assert "Links" in warning.message
 
 
-def test_button_text_that_reads_badly_on_either_choice_is_warned_about() -> None:
+def test_button_text_that_reads_badly_on_every_choice_is_warned_about() -> None:
     warnings = theme_warnings({"primary_color": "#808080", "text_color": "#555555"})
     assert "button" in {warning.subject for warning in warnings}
 
@@ -104,9 +104,13 @@ def test_warnings_never_refuse_a_theme() -> None:
 # --- the look and its CSS ----------------------------------------------------------------
 
 
-def test_button_text_is_white_unless_the_text_colour_reads_better() -> None:
+def test_button_text_is_white_unless_a_text_colour_reads_better() -> None:
     assert look({}).on_primary == "#ffffff"
     assert look({"primary_color": "#ffcc00"}).on_primary == DEFAULTS["text_color"]
+    assert look({"primary_color": "#ffcc00", "text_color": "#000000"}).on_primary == "#000000"
+    # light text on a dark theme: a light primary still gets dark button text
+    dark = {"primary_color": "#fca311", "text_color": "#f5f5f5", "background_color": "#14213d"}
+    assert look(dark).on_primary == DEFAULTS["text_color"]
 
 
 def test_no_theme_changes_nothing_in_the_stylesheet() -> None:
