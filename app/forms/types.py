@@ -74,8 +74,26 @@ class Ending(TypedDict, total=False):
     track: str
 
 
+FontName: TypeAlias = Literal["system", "humanist", "geometric", "serif", "rounded", "mono"]
+
+
+class Theme(TypedDict, total=False):
+    """The public form's look; app.builder.theme fills in the defaults."""
+
+    primary_color: str  # "#rrggbb"
+    background_color: str
+    text_color: str
+    font: FontName
+    corner_radius: int  # pixels, 0 to 24
+    logo_url: str  # https:// only
+    logo_alt: str
+    button_text: str
+    continue_text: str
+
+
 class Settings(TypedDict, total=False):
     allowed_domains: list[str]
+    theme: Theme
 
 
 class Definition(TypedDict, total=False):

@@ -38,6 +38,9 @@ _PATTERN_HINTS = {
     "^https?://[^\\s/?#]+[^\\s]*$": "is not an http:// or https:// address.",
     "^(\\*\\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
     "(:[0-9]{1,5})?$": "is not a lowercase host name such as 'www.example.com'.",
+    "^#[0-9a-fA-F]{6}$": "is not a colour written as #rrggbb, such as '#3543b8'.",
+    "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^\\s\"'<>\\\\]*)?$":
+        "is not an https:// address (an image on http:// would not load on secure pages).",
 }
 _EXPECTED = {"object": "an object", "array": "a list", "string": "a string",
              "number": "a number", "integer": "a whole number", "boolean": "true or false",

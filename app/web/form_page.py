@@ -6,9 +6,14 @@ Templates stay dumb (STYLE.md 11): labels arrive piped, values arrive chosen
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
+from app.builder.theme import logo_origin, look, theme_css
 from app.forms.fields import field_type
 from app.forms.piping import pipe, tidy
 from app.logic import facts
@@ -88,7 +93,7 @@ def screen_view(outcome: Outcome, *, is_last: bool) -> ScreenView:
         progress=outcome.progress,
         can_go_back=outcome.can_go_back,
         errors={k: v for k, v in outcome.errors.items() if any(f.id == k for f in views)},
-        submit_label="Submit" if is_last else "Continue",
+        submit_label=_button_label(definition, is_last=is_last),
         is_first=not outcome.can_go_back,
         uses_known_data=outcome.plan.uses_known_data,
     )
@@ -160,6 +165,41 @@ def ending_view(ending: dict[str, Any], answers: dict[str, Any], hidden: dict[st
         message=pipe(ending.get("message") or message, answers, hidden),
         url=ending.get("url", ""),
     )
+
+
+@dataclass(frozen=True)
+class PageTheme:
+    """What a form page needs of `settings.theme`: its CSS, the CSP sources, the logo."""
+
+    css: Markup  # custom properties only, built by app.builder.theme from checked values
+    style_source: str | None  # the CSP hash of `css`
+    logo_url: str
+    logo_alt: str
+    logo_source: str | None  # the logo's https origin, for img-src
+
+
+def page_theme(definition: dict[str, Any]) -> PageTheme:
+    theme = _theme_of(definition)
+    css = theme_css(theme)
+    source = None
+    if css:
+        digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+        source = f"'sha256-{digest}'"
+    shown = look(theme)
+    return PageTheme(css=Markup(css),  # noqa: S704 - declarations built from checked values
+                     style_source=source, logo_url=shown.logo_url, logo_alt=shown.logo_alt,
+                     logo_source=logo_origin(theme))
+
+
+def _theme_of(definition: dict[str, Any]) -> dict[str, Any]:
+    settings = definition.get("settings")
+    theme = settings.get("theme") if isinstance(settings, dict) else None
+    return theme if isinstance(theme, dict) else {}
+
+
+def _button_label(definition: dict[str, Any], *, is_last: bool) -> str:
+    shown = look(_theme_of(definition))
+    return shown.button_text if is_last else shown.continue_text
 
 
 def _step(definition: dict[str, Any], screen: Screen) -> dict[str, Any]:

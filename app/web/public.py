@@ -70,7 +70,7 @@ from app.responses.tokens import (
     sign_visitor,
 )
 from app.web.assets import script_response
-from app.web.form_page import ending_view, screen_view
+from app.web.form_page import ending_view, page_theme, screen_view
 from app.web.security import form_page_headers
 
 bp = Blueprint("public", __name__)
@@ -284,6 +284,7 @@ def _render(published: Published, outcome: Outcome, *, status: int = 200,
         "form_title": definition.get("title", ""),
         "embedded": request.args.get("embed") == "1" or request.form.get("_lf_embed") == "1",
         "resumed": resumed,
+        "theme": page_theme(definition),
     }
     response = outcome.response
     answers = dict(response.answers) if response else {}

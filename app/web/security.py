@@ -31,11 +31,20 @@ def frame_ancestors(definition: dict[str, Any]) -> str:
 
 
 def form_page_headers(response: Response, definition: dict[str, Any]) -> None:
-    """Form pages may be framed as the form allows, and carry their CSS inline."""
+    """Form pages may be framed as the form allows, and carry their CSS inline.
+
+    The theme's own `<style>` is allowed by its hash, and its logo's https
+    origin (checked by app.builder.theme) may serve images to this page only.
+    """
     from app.web.assets import inline_stylesheet
+    from app.web.form_page import page_theme
 
     _, style_source = inline_stylesheet("public.css")
-    policy = BASE_POLICY.replace("style-src 'self'", f"style-src 'self' {style_source}")
+    theme = page_theme(definition)
+    styles = " ".join(source for source in (style_source, theme.style_source) if source)
+    policy = BASE_POLICY.replace("style-src 'self'", f"style-src 'self' {styles}")
+    if theme.logo_source:
+        policy = policy.replace("img-src 'self' data:", f"img-src 'self' data: {theme.logo_source}")
     response.headers["Content-Security-Policy"] = f"{policy}; {frame_ancestors(definition)}"
 
 

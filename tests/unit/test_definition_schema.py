@@ -108,14 +108,15 @@ def test_every_pattern_in_the_schema_is_explained_in_plain_english() -> None:
                 found |= patterns(sub)
         return found
 
-    assert len(patterns(load_schema())) == 4, "break each pattern below, then update this"
+    assert len(patterns(load_schema())) == 6, "break each pattern below, then update this"
     definition = documented_example()
-    definition["settings"] = {"allowed_domains": ["Not a host!"]}
+    definition["settings"] = {"allowed_domains": ["Not a host!"],
+                              "theme": {"primary_color": "red", "logo_url": "http://x.com/a"}}
     definition["steps"][0]["id"] = "Not an id"
     definition["endings"][1]["url"] = "ftp://example.com"
     add_field(definition, type="date", validation={"min": "soon"})
     messages = [issue.message for issue in validate(definition)]
-    assert len(messages) == 4
+    assert len(messages) == 6
     assert not [message for message in messages if "expected format" in message]
 
 

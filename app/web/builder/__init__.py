@@ -109,4 +109,6 @@ def form_home(workspace: str, form: str) -> ResponseReturnValue:
 
 
 # Each tab's module adds its routes to `bp`; imported last, as they import `bp`.
-from app.web.builder import editor, forms_list, preview, publish  # noqa: E402, F401, I001
+from app.web.builder import (  # noqa: E402, F401, I001
+    design, editor, forms_list, preview, publish, share,
+)

@@ -20,7 +20,7 @@ from app.models import FormVersion
 from app.responses.screens import Screen, enter_step, screen_after, screen_fields, screens_ahead
 from app.responses.service import Outcome
 from app.web.builder import bp, editor_view, form_or_404
-from app.web.form_page import ending_view, screen_view
+from app.web.form_page import ending_view, page_theme, screen_view
 from app.web.security import preview_headers
 
 MAX_CARRIED = 20_000  # characters of carried answers; a preview walk never needs more
@@ -94,7 +94,7 @@ def _render_screen(slug: str, version: FormVersion, screen: Screen, answers: dic
     html = render_template(
         "public/form.html", workspace=g.workspace.slug, form_slug=slug,
         form_title=draft.get("title", ""), embedded=False, resumed=False, token="",
-        screen=view, step_key=screen.key,
+        screen=view, step_key=screen.key, theme=page_theme(draft),
         preview={"url": url_for("builder.preview", workspace=g.workspace.slug, form=slug),
                  "answers": json.dumps(answers, ensure_ascii=False)},
     )
@@ -107,7 +107,7 @@ def _render_ending(slug: str, draft: dict[str, Any], ending_id: str,
     tracks = (g.workspace.settings or {}).get("nurture_tracks", {})
     html = render_template("public/ending.html", ending=ending_view(ending, answers, {}, tracks),
                            form_title=draft.get("title", ""), embedded=False,
-                           workspace=g.workspace.slug, form_slug=slug,
+                           workspace=g.workspace.slug, form_slug=slug, theme=page_theme(draft),
                            preview={"url": "", "answers": ""})
     return _respond(html, draft)
 
