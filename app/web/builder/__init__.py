@@ -108,4 +108,4 @@ def form_home(workspace: str, form: str) -> ResponseReturnValue:
 
 
 # Each tab's module adds its routes to `bp`; imported last, as they import `bp`.
-from app.web.builder import editor, rule_widget  # noqa: E402, F401
+from app.web.builder import editor, logic, rule_widget  # noqa: E402, F401
