@@ -99,6 +99,19 @@ def test_a_step_visibility_rule_built_from_rows_is_saved_as_jsonlogic(marketer, 
     assert revisions(db_engine) == ["Step ‘Your project’ shown only if “Team size” equals ‘11-200’"]
 
 
+def test_undo_after_a_save_comes_back_to_the_logic_tab(marketer, db_engine):
+    reply = post(marketer, VISIBILITY, ("step", "project"), ("always", "1"), *EMPTY_BUILDER,
+                 htmx=True)  # nothing to change: no revision
+    post(marketer, VISIBILITY, ("step", "project"), *EMPTY_BUILDER,
+         ("r.0.var", "answers.size"), ("r.0.op", "answered"))
+    reply = marketer.post("/app/acme/forms/demo/undo", data={
+        "csrf_token": csrf_of(reply.get_data(as_text=True)), "next": VISIBILITY})
+    assert reply.headers["Location"].endswith(VISIBILITY)
+    back = marketer.get(VISIBILITY)
+    assert back.status_code == 303 and back.headers["Location"].endswith(PAGE)
+    assert "visible_if" not in stored(db_engine)["steps"][1]
+
+
 def test_a_field_visibility_rule_with_a_group_is_saved(marketer, db_engine):
     reply = post(marketer, VISIBILITY, ("step", "you"), ("field", "seats"), *EMPTY_BUILDER,
                  ("r.mode", "any"), ("r.0.var", "answers.size"), ("r.0.op", "answered"),

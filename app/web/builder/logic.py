@@ -57,6 +57,15 @@ def logic(workspace: str, form: str) -> ResponseReturnValue:
     return render_logic(form_or_404(form))
 
 
+@bp.get("/forms/<form>/logic/visibility")
+@bp.get("/forms/<form>/logic/branches")
+@editor_view
+def back_to_logic(workspace: str, form: str) -> ResponseReturnValue:
+    """A page rendered after a POST names its URL (e.g. undo's way back): go to the tab."""
+    return redirect(url_for("builder.logic", workspace=workspace, form=form_or_404(form).slug),
+                    303)
+
+
 # --- saving ---------------------------------------------------------------------------------
 
 
@@ -195,4 +204,4 @@ def save_branch(workspace: str, form: str) -> ResponseReturnValue:
     return _save(target, change, summary, pending, saved)
 
 
-__all__ = ["logic", "logic_anchor", "save_branch", "save_visibility"]
+__all__ = ["back_to_logic", "logic", "logic_anchor", "save_branch", "save_visibility"]
