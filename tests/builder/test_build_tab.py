@@ -278,3 +278,18 @@ def test_publishing_is_unaffected_by_editing_the_draft(app: Flask, editor: Flask
     assert "Unpublished changes" in page
     public = editor.get("/f/acme/demo").get_data(as_text=True)
     assert "Team size" in public and "Edited after publishing" not in public
+
+
+def test_undo_brings_the_marketer_back_to_the_tab_they_were_on(
+        app: Flask, editor: FlaskClient) -> None:
+    reply = editor.post(f"{BASE}/fields/size", headers={
+        **HTMX, "HX-Current-URL": f"http://localhost{BASE}/build?at=/steps/0/fields/1"},
+        data={"csrf_token": _token(editor), **_field_form("Renamed")})
+    assert f'name="next" value="{BASE}/build?at=/steps/0/fields/1"' in reply.get_data(
+        as_text=True)
+    token = _token(editor)
+    back = editor.post(f"{BASE}/undo", data={"csrf_token": token, "next": f"{BASE}/logic"})
+    assert back.headers["Location"].endswith(f"{BASE}/logic")
+    elsewhere = editor.post(f"{BASE}/undo", data={"csrf_token": token,
+                                                  "next": "https://evil.example/"})
+    assert elsewhere.headers["Location"].endswith(f"{BASE}/build")

@@ -96,10 +96,10 @@ def test_errors_are_listed_with_where_they_are_and_a_link_there(
     page = html.unescape(marketer.get(URL).get_data(as_text=True))
 
     assert "2 problems block publishing" in page
-    assert ('<a href="/app/acme/forms/demo/build?at=/steps/1/fields/0">'
+    assert ('<a href="/app/acme/forms/demo/logic#logic-steps-1-fields-0-visible_if">'
             "Step 2 ‘About you’ › Field ‘Company size’ › Show-if condition</a>") in page
     assert "Condition refers to unknown field 'ghost'." in page
-    assert ('<a href="/app/acme/forms/demo/build?at=/steps/1">'
+    assert ('<a href="/app/acme/forms/demo/logic#logic-steps-1-next-0">'
             "Step 2 ‘About you’ › Branch 1</a>") in page
     assert "'huge' is not an option of field 'size'" in page
 
@@ -111,20 +111,6 @@ def test_a_clean_draft_says_so(marketer: FlaskClient, session: Session) -> None:
 
     assert "No problems found" in page and "Publish v1" in page
     assert "Not published yet" in page
-
-
-def test_links_go_to_the_logic_tab_once_it_exists(app: Flask, marketer: FlaskClient,
-                                                  session: Session) -> None:
-    from app.web.builder import bp
-
-    app.view_functions["builder.logic"] = lambda **kwargs: ""  # a stand-in for the Logic tab
-    app.url_map.add(app.url_rule_class(f"{bp.url_prefix}/forms/<form>/logic",
-                                       endpoint="builder.logic", methods=["GET"]))
-    _form(session, _broken())
-
-    page = marketer.get(URL).get_data(as_text=True)
-
-    assert 'href="/app/acme/forms/demo/logic#/steps/1/fields/0/visible_if"' in page
 
 
 # --- publish ------------------------------------------------------------------------------

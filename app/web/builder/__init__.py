@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -91,8 +92,23 @@ def render_editor(template: str, form: Form, **context: Any) -> ResponseReturnVa
     return render_template(
         template, form=form, tabs=editor_tabs(form), status=form_status(session, form),
         last_change=last_change(session, form), tab_endpoints=set(current_app.view_functions),
+        here=current_address(form),
         **context,
     )
+
+
+def current_address(form: Form) -> str:
+    """Where the browser is: the page's own path, or for a POST the page it came from.
+
+    Undo sends this back so the marketer stays on the tab they were on.
+    """
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    came_from = request.headers.get("HX-Current-URL") or request.referrer or ""
+    path = urlsplit(came_from)
+    if path.path:
+        return path.path + (f"?{path.query}" if path.query else "")
+    return url_for("builder.build", workspace=g.workspace.slug, form=form.slug)
 
 
 def is_htmx() -> bool:

@@ -36,7 +36,14 @@ from app.forms.fields import FIELD_TYPES
 from app.forms.review import Review, review
 from app.forms.summaries import form_status
 from app.models import Form
-from app.web.builder import bp, editor_view, form_or_404, is_htmx, render_editor
+from app.web.builder import (
+    bp,
+    current_address,
+    editor_view,
+    form_or_404,
+    is_htmx,
+    render_editor,
+)
 
 SAVED_EVENT = "lf-draft-saved"  # static/builder.js reloads the preview on it
 
@@ -340,6 +347,7 @@ def _saved(form: Form, pointer: str, edited: Edited | None) -> ResponseReturnVal
         issues_here=_issues_here(issues, pointer), slots=_slots(),
         preview_screen=preview_screen(draft, selection), screens=screens(draft),
         status=form_status(db.session(), form), last_change=last_change(db.session(), form),
+        here=current_address(form),
     )
     response = make_response(html)
     response.headers["HX-Trigger"] = SAVED_EVENT

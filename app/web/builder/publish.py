@@ -103,7 +103,12 @@ def issue_url(form: Form, location: Location) -> str:
     args = {"workspace": g.workspace.slug, "form": form.slug}
     endpoint = TAB_ENDPOINTS.get(location.tab)
     if endpoint is not None and endpoint in current_app.view_functions:
-        return url_for(endpoint, **args, _anchor=location.pointer or None)
+        anchor = location.pointer or None
+        if location.tab == "logic" and anchor:
+            from app.web.builder.logic import logic_anchor
+
+            anchor = logic_anchor(anchor)
+        return url_for(endpoint, **args, _anchor=anchor)
     if location.element:
         return url_for("builder.build", **args, at=location.element)
     return url_for("builder.build", **args)
