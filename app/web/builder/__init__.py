@@ -108,4 +108,8 @@ def form_home(workspace: str, form: str) -> ResponseReturnValue:
 
 
 # Each tab's module adds its routes to `bp`; imported last, as they import `bp`.
-from app.web.builder import editor  # noqa: E402, F401
+from app.web.builder import (  # noqa: E402, F401
+    editor,
+    routing,
+    scoring,
+)
