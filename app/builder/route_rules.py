@@ -25,11 +25,15 @@ KIND_LABELS: Final = {"book": "Book a meeting", "nurture": "Nurture track",
 
 @dataclass(frozen=True)
 class Known:
-    """The workspace's destinations: `team/meeting-type` and nurture tracks, with labels."""
+    """The workspace's destinations: `team/meeting-type` and nurture tracks, with labels.
+
+    `tracks` is None when the workspace has no track settings: any track name is
+    then accepted, as publishing does.
+    """
 
     teams: frozenset[str] = frozenset()
     meetings: Mapping[str, str] = field(default_factory=dict)  # "team/meeting" -> label
-    tracks: Mapping[str, str] = field(default_factory=dict)  # track -> label
+    tracks: Mapping[str, str] | None = field(default_factory=dict)  # track -> label
 
 
 @dataclass(frozen=True)
@@ -200,8 +204,8 @@ def _check(route: list[Any], index: int) -> None:
 
 def workspace_problems(route: Any, known: Known) -> list[dict[str, str]]:
     """Destinations the workspace does not have, with paths in the definition."""
-    problems = [issue.as_dict() for issue in lint_route(route, set(known.teams),
-                                                        set(known.tracks))
+    tracks = set(known.tracks) if known.tracks is not None else None
+    problems = [issue.as_dict() for issue in lint_route(route, set(known.teams), tracks)
                 if issue.message.startswith(("Unknown team", "Unknown nurture track"))]
     for index, rule in enumerate(route if isinstance(route, list) else []):
         to = rule.get("to") if isinstance(rule, Mapping) else None
@@ -244,7 +248,7 @@ def describe(to: Any, known: Known) -> str:
     if kind == "book":
         return f"Book: {known.meetings.get(target, target)}"
     if kind == "nurture":
-        return f"Nurture: {known.tracks.get(target, target)}"
+        return f"Nurture: {(known.tracks or {}).get(target, target)}"
     if kind == "disqualify":
         return f"Disqualify: \u201c{target}\u201d"
     if kind == "redirect":

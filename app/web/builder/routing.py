@@ -200,7 +200,7 @@ def _known() -> Known:
     }
     tracks = (g.workspace.settings or {}).get("nurture_tracks")
     labels = {slug: str(spec.get("title") or slug) if isinstance(spec, dict) else slug
-              for slug, spec in tracks.items()} if isinstance(tracks, dict) else {}
+              for slug, spec in tracks.items()} if isinstance(tracks, dict) else None
     return Known(frozenset(teams), meetings, labels)
 
 
@@ -271,8 +271,8 @@ def render_routing(form: Form, page: RoutePage, status: int = 200) -> ResponseRe
     draft = form.draft
     route = routes.route_of(draft)
     known = _known()
-    lint = [issue.as_dict() for issue in route_issues(draft, set(known.teams),
-                                                      set(known.tracks))]
+    tracks = set(known.tracks) if known.tracks is not None else None
+    lint = [issue.as_dict() for issue in route_issues(draft, set(known.teams), tracks)]
     lint += routes.workspace_problems(route, known)
     lint_by_rule, lint_other = routes.issues_by_rule(lint, len(route))
     rules = [{"index": index, "input": RouteInput.of(rule) if isinstance(rule, dict)
