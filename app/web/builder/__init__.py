@@ -111,5 +111,6 @@ def form_home(workspace: str, form: str) -> ResponseReturnValue:
 from app.web.builder import (  # noqa: E402, F401
     editor,
     routing,
+    rule_widget,
     scoring,
 )
