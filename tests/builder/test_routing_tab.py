@@ -82,7 +82,7 @@ def test_the_catch_all_only_changes_destination(marketer, db_engine):
     assert route_of(db_engine)[3] == {"if": True, "to": {"nurture": "fast-track"},
                                       "confirm": True}
     page = marketer.get(ROUTING + "?edit=3").get_data(as_text=True)
-    assert "new-route-condition" in page and "route-3-condition" not in page
+    assert 'id="rb-route-new"' in page and 'id="rb-route-3"' not in page
 
 
 def test_the_catch_all_cannot_be_deleted(marketer, db_engine):
@@ -288,3 +288,35 @@ def test_undo_puts_the_route_back(marketer, db_engine):
     post_page(marketer, ROUTING, "/app/demo/forms/talk-to-sales/undo", next=ROUTING)
 
     assert route_of(db_engine) == before
+
+
+def test_a_rule_is_added_from_builder_rows(marketer, db_engine):
+    fields = {"route-new.editor": "rows", "route-new.mode": "all", "route-new.json": "",
+              "route-new.json_before": "", "route-new.0.var": "lead.stage",
+              "route-new.0.op": "eq", "route-new.0.value": "mql",
+              "route-new.1.var": "answers.company_size", "route-new.1.op": "in",
+              "route-new.1.value": ["201-1000", "1000+"]}
+    reply = post_page(marketer, ROUTING, RULES, kind="nurture", nurture="fast-track", **fields)
+
+    assert reply.status_code == 303
+    assert route_of(db_engine)[3]["if"] == {"and": [
+        {"==": [{"var": "lead.stage"}, "mql"]},
+        {"in": [{"var": "answers.company_size"}, ["201-1000", "1000+"]]}]}
+
+
+def test_an_empty_builder_is_not_a_condition(marketer, db_engine):
+    before = route_of(db_engine)
+    reply = post_page(marketer, ROUTING, RULES, kind="nurture", nurture="general",
+                      **{"route-new.editor": "rows", "route-new.mode": "all",
+                         "route-new.json": "", "route-new.json_before": ""})
+
+    assert reply.status_code == 422
+    assert "Add at least one condition." in reply.get_data(as_text=True)
+    assert route_of(db_engine) == before
+
+
+def test_the_edit_form_embeds_the_rule_builder_with_lead_facts(marketer):
+    page = marketer.get(ROUTING + "?edit=0").get_data(as_text=True)
+
+    assert 'id="rb-route-0"' in page and 'value="lead.stage" selected' in page
+    assert "/app/demo/forms/talk-to-sales/rule-builder" in page

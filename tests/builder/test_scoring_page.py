@@ -218,3 +218,59 @@ def test_the_page_links_to_each_forms_test_panel(marketer):
     page = marketer.get(SCORING).get_data(as_text=True)
 
     assert '/app/demo/forms/talk-to-sales/routing#test-panel' in page
+
+
+# --- conditions through the rule builder (what a browser posts) ------------------------------
+
+def builder_fields(prefix, *rows, mode="all", json_text="", editor="rows"):
+    fields = {f"{prefix}.editor": editor, f"{prefix}.mode": mode, f"{prefix}.json": json_text,
+              f"{prefix}.json_before": ""}
+    for index, (variable, operator, value) in enumerate(rows):
+        fields.update({f"{prefix}.{index}.var": variable, f"{prefix}.{index}.op": operator,
+                       f"{prefix}.{index}.value": value})
+    return fields
+
+
+def test_the_forms_embed_a_rule_builder(marketer):
+    page = marketer.get(SCORING + "?edit=0").get_data(as_text=True)
+
+    assert 'id="rb-rule-new"' in page and 'id="rb-rule-0"' in page
+    assert 'name="rule-0.0.var"' in page and 'value="answers.budget" selected' in page
+    assert "/app/demo/rule-builder" in page
+
+
+def test_a_rule_is_added_from_builder_rows(marketer, db_engine):
+    fields = builder_fields("rule-new", ("signals.pricing_views_7d", "ge", "3"),
+                            ("answers.budget", "eq", "over_50k"), mode="any")
+    reply = post_page(marketer, SCORING, RULES, reason="Keen", points="5", dimension="intent",
+                      **fields)
+
+    assert reply.status_code == 303
+    assert versions(db_engine)[-1].model["rules"][-1]["if"] == {"or": [
+        {">=": [{"var": "signals.pricing_views_7d"}, 3]},
+        {"==": [{"var": "answers.budget"}, "over_50k"]}]}
+
+
+def test_a_rule_is_added_from_the_builders_json_box(marketer, db_engine):
+    fields = builder_fields("rule-new", editor="json", json_text=json.dumps(HEALTHCARE))
+    reply = post_page(marketer, SCORING, RULES, reason="Health", points="5", dimension="fit",
+                      **fields)
+
+    assert reply.status_code == 303
+    assert versions(db_engine)[-1].model["rules"][-1]["if"] == HEALTHCARE
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    (builder_fields("rule-new"), "Add at least one condition."),
+    (builder_fields("rule-new", ("signals.pricing_views_7d", "ge", "lots")), "number"),
+    (builder_fields("rule-new", editor="json", json_text="{nope"), "This is not valid JSON"),
+])
+def test_a_bad_builder_condition_is_refused_and_kept(marketer, db_engine, fields, message):
+    reply = post_page(marketer, SCORING, RULES, reason="Kept reason", points="5",
+                      dimension="fit", **fields)
+
+    assert reply.status_code == 422
+    page = reply.get_data(as_text=True)
+    assert message in page and 'id="new-rule-condition-error"' in page
+    assert 'value="Kept reason"' in page
+    assert len(versions(db_engine)) == 1

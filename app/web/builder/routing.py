@@ -38,8 +38,17 @@ from app.builder.scoring_rules import EditRefused
 from app.forms.review import route_issues
 from app.models import Form, MeetingType, Team
 from app.web.builder import bp, editor_view, form_or_404, is_htmx, render_editor
-from app.web.builder.conditions import condition_from_form
+from app.web.builder.conditions import (
+    PostedCondition,
+    builder,
+    posted_condition,
+    routing_scope,
+)
+from app.web.builder.rule_widget import BuilderView
 from app.web.builder.test_panel import panel_context
+
+LEGEND = "Send here when"
+NEW_RULE = "route-new"  # the rule builder's prefix in the "Add a rule" form
 
 
 @dataclass
@@ -49,8 +58,10 @@ class RoutePage:
     editing: int | None = None
     row: RouteInput | None = None
     row_errors: dict[str, str] = field(default_factory=dict)
+    row_builder: BuilderView | None = None
     new: RouteInput = field(default_factory=lambda: RouteInput(kind="book"))
     new_errors: dict[str, str] = field(default_factory=dict)
+    new_builder: BuilderView | None = None
     start: RouteInput = field(default_factory=lambda: RouteInput(kind="nurture"))
     start_errors: dict[str, str] = field(default_factory=dict)
     json_text: str | None = None
@@ -66,7 +77,8 @@ def routing(workspace: str, form: str) -> ResponseReturnValue:
     target = form_or_404(form)
     page = RoutePage()
     edit = request.args.get("edit", "")
-    if edit.isdigit() and int(edit) < len(routes.route_of(target.draft)):
+    route = routes.route_of(target.draft)
+    if edit.isdigit() and int(edit) < len(route) and isinstance(route[int(edit)], dict):
         page.editing = int(edit)
     return render_routing(target, page)
 
@@ -100,11 +112,11 @@ def route_ending(workspace: str, form: str) -> ResponseReturnValue:
 @editor_view
 def add_route_rule(workspace: str, form: str) -> ResponseReturnValue:
     target = form_or_404(form, for_update=True)
-    raw, condition = _rule_input()
-    page = RoutePage(new=raw)
-    parsed = routes.parse_route_rule(raw, condition=condition)
-    if parsed.rule is None:
-        page.new_errors = parsed.errors
+    raw, posted = _rule_input(target, NEW_RULE)
+    page = RoutePage(new=raw, new_builder=posted.builder)
+    parsed = routes.parse_route_rule(raw, condition=posted.condition)
+    if parsed.rule is None or posted.problem:
+        page.new_errors = _with_problem(parsed.errors, posted.problem)
         return render_routing(target, page, 422)
     rule = parsed.rule
     return _apply(target, page, lambda draft: routes.add_rule(draft, rule),
@@ -117,11 +129,12 @@ def save_route_rule(workspace: str, form: str, index: int) -> ResponseReturnValu
     target = form_or_404(form, for_update=True)
     count = len(routes.route_of(target.draft))
     catch_all = index == count - 1
-    raw, condition = _rule_input()
-    page = RoutePage(editing=index, row=raw)
-    parsed = routes.parse_route_rule(raw, catch_all=catch_all, condition=condition)
-    if parsed.rule is None:
-        page.row_errors = parsed.errors
+    raw, posted = _rule_input(target, f"route-{index}")
+    page = RoutePage(editing=index, row=raw, row_builder=posted.builder)
+    parsed = routes.parse_route_rule(raw, catch_all=catch_all, condition=posted.condition)
+    problem = None if catch_all else posted.problem
+    if parsed.rule is None or problem:
+        page.row_errors = _with_problem(parsed.errors, problem)
         return render_routing(target, page, 422)
     rule = parsed.rule
     summary = (f"Everyone else: {routes.describe(rule['to'], _known())}" if catch_all
@@ -175,14 +188,14 @@ def _route_input() -> RouteInput:
                       redirect=values.get("redirect", ""), confirm=bool(values.get("confirm")))
 
 
-def _rule_input() -> tuple[RouteInput, Any]:
-    raw = _route_input()
-    condition, text, problem = condition_from_form(request.form)
-    if text is not None:
-        raw = replace(raw, condition=text)
-    if problem:
-        raw = replace(raw, condition="")  # parse_route_rule then names what is missing
-    return raw, condition
+def _rule_input(form: Form, prefix: str) -> tuple[RouteInput, PostedCondition]:
+    """The posted rule; its condition from the rule builder (or the raw JSON text)."""
+    posted = posted_condition(routing_scope(form), prefix, LEGEND)
+    return replace(_route_input(), condition=posted.text), posted
+
+
+def _with_problem(errors: dict[str, str], problem: str | None) -> dict[str, str]:
+    return {**errors, "condition": problem} if problem else errors
 
 
 def _known() -> Known:
@@ -285,14 +298,19 @@ def render_routing(form: Form, page: RoutePage, status: int = 200) -> ResponseRe
                   index, {}).values() for message in messages))}
              for index, rule in enumerate(route)]
     endings = [ending for ending in draft.get("endings") or [] if isinstance(ending, dict)]
-    row_input = page.row
-    if page.editing is not None and row_input is None and page.editing < len(rules):
-        row_input = rules[page.editing]["input"]
+    row_input, row_builder, new_builder = page.row, page.row_builder, page.new_builder
+    scope = routing_scope(form)
+    if page.editing is not None and page.editing < len(rules):
+        row_input = row_input or rules[page.editing]["input"]
+        stored = route[page.editing] if isinstance(route[page.editing], dict) else {}
+        row_builder = row_builder or builder(scope, f"route-{page.editing}", stored.get("if"),
+                                             LEGEND)
     # htmx swaps only 2xx answers: a page with inline errors is still a page to show.
     return render_editor(
         "builder/routing.html", form, page=page, rules=rules, route=route, known=known,
         kinds=KIND_LABELS, lint_other=list(dict.fromkeys(lint_other)), endings=endings,
-        routed=routes.routed_endings(draft), row_input=row_input,
+        routed=routes.routed_endings(draft), row_input=row_input, row_builder=row_builder,
+        new_builder=new_builder or builder(scope, NEW_RULE, None, LEGEND),
         editable=routes.has_catch_all(route), base=routes.fingerprint(route),
         json_text=page.json_text if page.json_text is not None
         else json.dumps(route, indent=2, ensure_ascii=False) if route else "[]",

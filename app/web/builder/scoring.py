@@ -35,11 +35,19 @@ from app.models import Form, ScoringModel, Workspace
 from app.qualify.model import DIMENSIONS
 from app.web.access import add_nav_item
 from app.web.builder import bp, editor_view, is_htmx
-from app.web.builder.conditions import condition_from_form
+from app.web.builder.conditions import (
+    PostedCondition,
+    builder,
+    posted_condition,
+    scoring_scope,
+)
+from app.web.builder.rule_widget import BuilderView
 
 add_nav_item(bp, "Scoring", "builder.scoring", roles=("admin", "marketer"), order=30)
 
 HISTORY = 10
+LEGEND = "Give these points when"
+NEW_RULE = "rule-new"  # the rule builder's prefix in the "Add a rule" form
 
 
 @dataclass
@@ -49,8 +57,10 @@ class Page:
     editing: int | None = None
     row: RuleInput | None = None
     row_errors: dict[str, str] = field(default_factory=dict)
+    row_builder: BuilderView | None = None
     new: RuleInput = field(default_factory=RuleInput)
     new_errors: dict[str, str] = field(default_factory=dict)
+    new_builder: BuilderView | None = None
     thresholds: ThresholdInput | None = None
     threshold_errors: dict[str, str] = field(default_factory=dict)
     json_text: str | None = None
@@ -73,14 +83,14 @@ def scoring(workspace: str) -> ResponseReturnValue:
 @bp.post("/scoring/rules")
 @editor_view
 def add_rule(workspace: str) -> ResponseReturnValue:
-    raw, condition, problem = _rule_input()
-    page = Page(new=raw)
+    raw, posted = _rule_input(NEW_RULE)
+    page = Page(new=raw, new_builder=posted.builder)
     model = _locked_model(page)
     if model is None:
         return _render(page, 409)
-    parsed = edits.parse_rule(raw, edits.rule_ids(model), condition)
-    if parsed.rule is None:
-        page.new_errors = _with_condition_problem(parsed.errors, problem)
+    parsed = edits.parse_rule(raw, edits.rule_ids(model), posted.condition)
+    if parsed.rule is None or posted.problem:
+        page.new_errors = _with_condition_problem(parsed.errors, posted.problem)
         return _render(page, 422)
     return _store(edits.with_rule(model, parsed.rule), f"Added rule {parsed.rule['id']!r}",
                   page, new_row=len(edits.rules_of(model)))
@@ -89,14 +99,14 @@ def add_rule(workspace: str) -> ResponseReturnValue:
 @bp.post("/scoring/rules/<int:index>")
 @editor_view
 def save_rule(workspace: str, index: int) -> ResponseReturnValue:
-    raw, condition, problem = _rule_input()
-    page = Page(editing=index, row=raw)
+    raw, posted = _rule_input(f"rule-{index}")
+    page = Page(editing=index, row=raw, row_builder=posted.builder)
     model = _locked_model(page)
     if model is None:
         return _render(page, 409)
-    parsed = edits.parse_rule(raw, edits.rule_ids(model, except_index=index), condition)
-    if parsed.rule is None:
-        page.row_errors = _with_condition_problem(parsed.errors, problem)
+    parsed = edits.parse_rule(raw, edits.rule_ids(model, except_index=index), posted.condition)
+    if parsed.rule is None or posted.problem:
+        page.row_errors = _with_condition_problem(parsed.errors, posted.problem)
         return _render(page, 422)
     try:
         changed = edits.with_rule(model, parsed.rule, index)
@@ -171,13 +181,12 @@ def save_json(workspace: str) -> ResponseReturnValue:
 
 # --- helpers -------------------------------------------------------------------------------
 
-def _rule_input() -> tuple[RuleInput, Any, str | None]:
-    """The posted rule, and the condition when the rule builder sent one."""
+def _rule_input(prefix: str) -> tuple[RuleInput, PostedCondition]:
+    """The posted rule; its condition from the rule builder (or the raw JSON text)."""
+    posted = posted_condition(scoring_scope(), prefix, LEGEND)
     raw = RuleInput(*(request.form.get(name, "") for name in
                       ("id", "condition", "points", "dimension", "reason", "half_life")))
-    condition, text, problem = condition_from_form(request.form)
-    return replace(raw, condition=text if text is not None else raw.condition), condition, \
-        problem
+    return replace(raw, condition=posted.text), posted
 
 
 def _with_condition_problem(errors: dict[str, str], problem: str | None) -> dict[str, str]:
@@ -257,13 +266,18 @@ def _render(page: Page, status: int = 200) -> ResponseReturnValue:
         .order_by(ScoringModel.number.desc()).limit(HISTORY)).all()
     forms = session.execute(select(Form.slug, Form.name).where(
         Form.workspace_id == g.workspace.id, Form.status == "active").order_by(Form.name)).all()
-    row_input = page.row
-    if page.editing is not None and row_input is None and page.editing < len(rules):
-        row_input = RuleInput.of(rules[page.editing])
+    row_input, row_builder, new_builder = page.row, page.row_builder, page.new_builder
+    scope = scoring_scope()
+    if page.editing is not None and page.editing < len(rules):
+        stored = rules[page.editing] if isinstance(rules[page.editing], dict) else {}
+        row_input = row_input or RuleInput.of(stored)
+        row_builder = row_builder or builder(scope, f"rule-{page.editing}", stored.get("if"),
+                                             LEGEND)
     context = {
         "page": page, "version": version, "model": model, "history": history, "forms": forms,
         "rows": [RuleInput.of(rule) if isinstance(rule, dict) else RuleInput() for rule in rules],
-        "row_input": row_input, "dimensions": DIMENSIONS,
+        "row_input": row_input, "dimensions": DIMENSIONS, "row_builder": row_builder,
+        "new_builder": new_builder or builder(scope, NEW_RULE, None, LEGEND),
         "thresholds": page.thresholds or ThresholdInput.of(model),
         "json_text": page.json_text if page.json_text is not None
         else json.dumps(model, indent=2, ensure_ascii=False),
