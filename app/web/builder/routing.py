@@ -299,6 +299,8 @@ def render_routing(form: Form, page: RoutePage, status: int = 200) -> ResponseRe
              for index, rule in enumerate(route)]
     endings = [ending for ending in draft.get("endings") or [] if isinstance(ending, dict)]
     row_input, row_builder, new_builder = page.row, page.row_builder, page.new_builder
+    if not known.meetings and page.new == RouteInput(kind="book"):
+        page.new = RouteInput(kind="nurture")  # nothing to book yet: suggest a track
     scope = routing_scope(form)
     if page.editing is not None and page.editing < len(rules):
         row_input = row_input or rules[page.editing]["input"]
