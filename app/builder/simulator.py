@@ -66,6 +66,12 @@ def sample_fields(definition: Mapping[str, Any]) -> list[SampleField]:
     return fields
 
 
+def hidden_names(definition: Mapping[str, Any]) -> list[str]:
+    """The draft's hidden fields (UTM and the like), filled from the URL in real life."""
+    names = definition.get("hidden")
+    return [name for name in names if isinstance(name, str)] if isinstance(names, list) else []
+
+
 @dataclass(frozen=True)
 class Sample:
     """What the panel posted: answers by field id (lists for multiple choice), raw text."""
@@ -73,6 +79,7 @@ class Sample:
     answers: dict[str, Any] = field(default_factory=dict)
     known: str = ""
     signals: dict[str, str] = field(default_factory=dict)
+    hidden: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -81,13 +88,18 @@ class ReadSample:
     known: dict[str, Any]
     signals: dict[str, Any]
     errors: dict[str, str]  # by input: "known", "signal-<name>"
+    hidden: dict[str, str] = field(default_factory=dict)
 
 
-def read_sample(sample: Sample, fields: list[SampleField]) -> ReadSample:
-    """Answers only for the draft's fields (blank: unanswered); known lines; signal counts."""
+def read_sample(sample: Sample, fields: list[SampleField],
+                hidden: list[str] | None = None) -> ReadSample:
+    """Answers only for the draft's fields (blank: unanswered), hidden values only for its
+    hidden names; known lines; signal counts."""
     wanted = {spec.id for spec in fields}
     answers = {key: value for key, value in sample.answers.items()
                if key in wanted and value not in ("", [], None)}
+    hidden_values = {name: sample.hidden[name].strip() for name in hidden or []
+                     if sample.hidden.get(name, "").strip()}
     known, problem = parse_known(sample.known)
     errors = {"known": problem} if problem else {}
     signals: dict[str, Any] = {}
@@ -100,7 +112,7 @@ def read_sample(sample: Sample, fields: list[SampleField]) -> ReadSample:
             errors[f"signal-{name}"] = "A count: a whole number, 0 or more."
         else:
             signals[name] = int(value)
-    return ReadSample(answers, known, signals, errors)
+    return ReadSample(answers, known, signals, errors, hidden_values)
 
 
 def _float(text: str) -> float | None:
@@ -161,7 +173,8 @@ def run_sample(definition: dict[str, Any], sample: ReadSample, model: Mapping[st
                teams: Mapping[str, TeamState], workspace: Mapping[str, Any],
                now: datetime) -> TestRun:
     """Walk, score, stage, route and assign, as a submit at `now` would; changes nothing."""
-    result = simulate(definition, sample.answers, {}, sample.known or None, sample.signals)
+    result = simulate(definition, sample.answers, sample.hidden, sample.known or None,
+                      sample.signals)
     ending = result.ending
     routed = ending.get("type") == "route"
     rules = definition.get("route") if routed else ending_destination(ending)
@@ -192,5 +205,5 @@ def _turns(definition: dict[str, Any], result: Simulation) -> list[Turn]:
     return turns
 
 
-__all__ = ["SIGNALS", "ReadSample", "Sample", "SampleField", "TestRun", "Turn", "parse_known",
-           "read_sample", "run_sample", "sample_fields"]
+__all__ = ["SIGNALS", "ReadSample", "Sample", "SampleField", "TestRun", "Turn", "hidden_names",
+           "parse_known", "read_sample", "run_sample", "sample_fields"]

@@ -33,7 +33,7 @@ def test_the_panel_has_an_input_per_question_with_choices_as_selects(marketer):
     assert '<option value="over_50k">Over $50k a year</option>' in page
     assert 'type="checkbox" class="bo-checkbox" id="sample-use_case-1"' in page
     assert 'name="answer-first_name"' in page and 'name="known"' in page
-    assert 'name="signal-pricing_views_7d"' in page
+    assert 'name="signal-pricing_views_7d"' in page and 'name="hidden-utm_source"' in page
 
 
 def test_a_qualified_sample_shows_path_reasons_stage_destination_and_rep(marketer):
@@ -106,13 +106,14 @@ def test_a_bad_sample_is_refused_inline_and_kept(marketer, data, message):
 
 
 def test_htmx_gets_only_the_panel(marketer):
-    reply = run(marketer, htmx=True, **SQL_SAMPLE)
+    reply = run(marketer, htmx=True, **SQL_SAMPLE, **{"hidden-utm_source": "newsletter"})
 
     page = reply.get_data(as_text=True)
     assert reply.status_code == 200
     assert page.lstrip().startswith("{#") is False and "<html" not in page
     assert 'id="test-panel"' in page and 'id="test-result"' in page
     assert 'value="Analytical Engines"' in page  # what was typed stays
+    assert 'value="newsletter"' in page
 
 
 def test_without_a_scoring_model_the_panel_still_walks_the_form(app, client, publish_form,

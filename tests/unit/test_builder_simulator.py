@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.builder.simulator import Sample, parse_known, read_sample, run_sample, sample_fields
+from app.builder.simulator import (
+    Sample,
+    hidden_names,
+    parse_known,
+    read_sample,
+    run_sample,
+    sample_fields,
+)
 from app.qualify import RepState, TeamState
 
 DEFINITION = {
@@ -60,6 +67,18 @@ def test_a_sample_is_walked_scored_routed_and_assigned():
     assert result.outcome.stage.stage == "sql"
     assert result.outcome.destination.target == "ae/intro" and result.routed
     assert result.outcome.rep_name == "Ann"
+
+
+def test_hidden_values_reach_the_conditions():
+    definition = {**DEFINITION, "hidden": ["utm_source"], "route": [
+        {"if": {"==": [{"var": "hidden.utm_source"}, "ads"]}, "to": {"nurture": "ads"}},
+        {"if": True, "to": {"nurture": "general"}}]}
+    sample = read_sample(Sample(hidden={"utm_source": " ads ", "other": "x"}), [],
+                         hidden_names(definition))
+    result = run_sample(definition, sample, MODEL, TEAMS, {}, NOW)
+
+    assert sample.hidden == {"utm_source": "ads"}
+    assert result.outcome.destination.target == "ads"
 
 
 def test_bad_signal_counts_are_named():

@@ -17,6 +17,7 @@ from app.builder.simulator import (
     SIGNALS,
     Sample,
     TestRun,
+    hidden_names,
     read_sample,
     run_sample,
     sample_fields,
@@ -31,14 +32,15 @@ from app.web.builder import bp, editor_view, form_or_404, is_htmx
 @editor_view
 def test_routing(workspace: str, form: str) -> ResponseReturnValue:
     target = form_or_404(form)
-    fields = sample_fields(target.draft)
+    fields, hidden = sample_fields(target.draft), hidden_names(target.draft)
     sample = Sample(
         answers={spec.id: request.form.getlist(f"answer-{spec.id}") if spec.widget == "multi"
                  else request.form.get(f"answer-{spec.id}", "") for spec in fields},
         known=request.form.get("known", ""),
         signals={name: request.form.get(f"signal-{name}", "") for name, _ in SIGNALS},
+        hidden={name: request.form.get(f"hidden-{name}", "") for name in hidden},
     )
-    read = read_sample(sample, fields)
+    read = read_sample(sample, fields, hidden)
     test: dict[str, Any] = {"sample": sample, "errors": read.errors, "run": None}
     if not read.errors:
         test["run"] = _run(target, read)
@@ -66,4 +68,5 @@ def _run(form: Form, read: Any) -> TestRun:
 def panel_context(form: Form, test: dict[str, Any] | None) -> dict[str, Any]:
     """What the panel template needs: the draft's inputs and, after a run, the result."""
     return {"sample_fields": sample_fields(form.draft), "signals": SIGNALS,
+            "hidden_names": hidden_names(form.draft),
             "test": test or {"sample": Sample(), "errors": {}, "run": None}}
