@@ -343,59 +343,6 @@ def read_rule(data: FormData, prefix: str, variables: list[Variable], *,
     return settle(posted, variables, adjust=adjust)
 
 
-# --- editing actions (the htmx endpoint applies one per request) -----------------------------
-
-
-def new_condition(variables: list[Variable]) -> Condition:
-    """A fresh row: the first variable and its first operator, no value yet."""
-    if not variables:
-        return Condition("", "eq", "")
-    first = variables[0]
-    operator = operators_for(first.kind)[0]
-    value: JSON = None if operator.value == "none" else [] if operator.value == "many" else ""
-    return Condition(first.name, operator.key, value)
-
-
-def _without(items: list[Condition | Group], path: list[int]) -> list[Condition | Group]:
-    index, rest = path[0], path[1:]
-    if not 0 <= index < len(items):
-        return items
-    item = items[index]
-    if rest and isinstance(item, Group):
-        inner = _without(item.items, rest)
-        return items[:index] + ([Group(item.mode, inner)] if inner else []) + items[index + 1:]
-    return items[:index] + items[index + 1:]
-
-
-def apply_action(state: RuleInput, action: str, variables: list[Variable]) -> RuleInput:
-    """One edit: add, add:<group>, group, remove:<path>, json, rows; anything else: none."""
-    verb, _, where = action.partition(":")
-    if verb == "json":
-        return replace(state, editor="json")
-    if verb == "rows":
-        if state.group is None:
-            return replace(state, editor="json", errors={
-                "json": "The builder cannot show this condition; edit it here as JSON."})
-        return replace(state, editor="rows")
-    group = state.group
-    if group is None or state.editor != "rows":
-        return state
-    items = list(group.items)
-    if verb == "add" and not where:
-        items.append(new_condition(variables))
-    elif verb == "add" and where.isdigit() and int(where) < len(items) \
-            and isinstance(target := items[int(where)], Group):
-        items[int(where)] = Group(target.mode, [*target.items, new_condition(variables)])
-    elif verb == "group":
-        items.append(Group("any" if group.mode == "all" else "all", [new_condition(variables)]))
-    elif verb == "remove" and re.fullmatch(r"\d{1,3}(\.\d{1,3})?", where):
-        items = _without(items, [int(part) for part in where.split(".")])
-    else:
-        return state
-    return replace(state, group=Group(group.mode, items[:MAX_ROWS]))
-
-
-__all__ = ["FormData", "ParsedGroup", "RuleInput", "apply_action", "as_text",
-           "check_condition", "check_group", "check_prefix", "field_name", "form_pairs",
-           "group_from_form", "new_condition", "parse_json_rule", "read_rule", "rule_input",
-           "settle", "show_json"]
+__all__ = ["MAX_ROWS", "FormData", "ParsedGroup", "RuleInput", "as_text", "check_condition",
+           "check_group", "check_prefix", "field_name", "form_pairs", "group_from_form",
+           "parse_json_rule", "read_rule", "rule_input", "settle", "show_json"]

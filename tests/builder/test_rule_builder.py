@@ -114,6 +114,11 @@ def test_switching_to_json_and_back(marketer):
     assert selected(page, "r.0.var") == "answers.ok"
 
 
+def test_rows_not_filled_in_yet_keep_the_rows_mode_and_say_why(marketer):
+    _, page = rerender(marketer, ("r.0.var", "answers.seats"), ("r.0.op", "gt"), action="json")
+    assert 'name="r.0.var"' in page and "Enter a number." in page
+
+
 def test_invalid_json_gets_an_inline_message(marketer):
     _, page = rerender(marketer, ("r.json", '{"===": ['))
     assert "This is not valid JSON" in page and 'aria-invalid="true"' in page

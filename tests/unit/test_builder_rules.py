@@ -274,3 +274,13 @@ def test_a_group_survives_the_trip_through_jsonlogic(group: Group):
 @given(groups(), facts_strategy())
 def test_the_jsonlogic_means_what_the_rows_say(group: Group, data: dict[str, Any]):
     assert holds(to_jsonlogic(group), data) == direct(group, data)
+
+
+def test_every_operator_is_documented_with_its_jsonlogic():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "rule-builder.md").read_text("utf-8")
+    for operator in OPERATORS:
+        assert f"| {operator.label} " in text, operator.key
+    for name in SIGNALS:
+        assert name in text

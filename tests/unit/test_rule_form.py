@@ -9,13 +9,12 @@ from hypothesis import given
 from test_builder_rules import CATALOGUE, FORM, PROPERTY, groups
 from werkzeug.datastructures import MultiDict
 
+from app.builder.rule_edits import apply_action, new_condition
 from app.builder.rule_form import (
     RuleInput,
-    apply_action,
     check_group,
     form_pairs,
     group_from_form,
-    new_condition,
     parse_json_rule,
     read_rule,
     rule_input,
@@ -191,6 +190,16 @@ def test_switching_to_rows_is_refused_for_json_the_rows_cannot_show():
     switched = apply_action(state, "rows", VARIABLES)
     assert switched.editor == "json" and "cannot show" in switched.errors["json"]
     assert apply_action(rule_input(True), "json", VARIABLES).editor == "json"
+
+
+def test_switching_to_json_waits_for_rows_that_cannot_be_read_yet():
+    half_done = state_of(Group("all", [Condition("answers.seats", "gt", "")]))
+    assert apply_action(half_done, "json", VARIABLES) == half_done
+
+
+def test_switching_to_rows_keeps_the_message_about_broken_json():
+    broken = RuleInput("json", None, "{", None, {"json": "This is not valid JSON: x."})
+    assert apply_action(broken, "rows", VARIABLES) == broken
 
 
 def test_settle_writes_the_json_of_valid_rows_and_keeps_the_old_json_otherwise():

@@ -110,6 +110,7 @@ def form_home(workspace: str, form: str) -> ResponseReturnValue:
 # Each tab's module adds its routes to `bp`; imported last, as they import `bp`.
 from app.web.builder import (  # noqa: E402, F401
     editor,
+    logic,
     routing,
     rule_widget,
     scoring,

@@ -24,10 +24,10 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app import db
+from app.builder.rule_edits import apply_action
 from app.builder.rule_form import (
     FormData,
     RuleInput,
-    apply_action,
     as_text,
     check_prefix,
     field_name,
@@ -260,12 +260,13 @@ def _rerender(scope_for: Any) -> ResponseReturnValue:
     except ValueError:
         abort(400)
     scope: Scope = scope_for(_posted_sections())
+    action = str(request.form.get("rb_action", ""))
     state = read_rule(request.form, prefix, scope.variables, adjust=True)
-    state = settle(apply_action(state, str(request.form.get("rb_action", "")), scope.variables),
-                   scope.variables, adjust=True)
+    state = settle(apply_action(state, action, scope.variables), scope.variables, adjust=True)
     legend = str(request.form.get("rb_legend", "Condition"))
-    # Errors wait for a save: half-filled rows are normal while editing.
-    show = bool(state.errors.get("json"))
+    # Errors wait for a save (half-filled rows are normal while editing), unless they
+    # are why the switch to JSON did not happen.
+    show = bool(state.errors.get("json")) or (action == "json" and state.editor == "rows")
     view = builder_view(scope, prefix, state, legend=legend, show_errors=show)
     return render_builder(view)
 
