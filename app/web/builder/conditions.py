@@ -12,7 +12,8 @@ from typing import Any, Final
 
 from flask import request
 
-from app.builder.rule_form import RuleInput, new_condition, rule_input
+from app.builder.rule_edits import new_condition
+from app.builder.rule_form import RuleInput, rule_input
 from app.builder.rules import Group
 from app.builder.scoring_rules import condition_text, parse_condition
 from app.models import Form
