@@ -23,12 +23,13 @@
     });
   }
 
+  var REGIONS = ["routing", "scoring", "test-panel"];  // the rule builder manages its own
   var swapped = null;
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
-    swapped = target && target.id ? target.id : null;
+    swapped = target && REGIONS.indexOf(target.id) >= 0 ? target.id : null;
   });
   document.addEventListener("htmx:afterSettle", function () {
     if (!swapped) return;
