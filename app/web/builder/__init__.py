@@ -126,5 +126,5 @@ def form_home(workspace: str, form: str) -> ResponseReturnValue:
 
 # Each tab's module adds its routes to `bp`; imported last, as they import `bp`.
 from app.web.builder import (  # noqa: E402, F401, I001
-    design, editor, forms_list, logic, preview, publish, rule_widget, share,
+    design, editor, forms_list, logic, preview, publish, routing, rule_widget, scoring, share,
 )
