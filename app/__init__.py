@@ -82,9 +82,12 @@ def configure_blueprints(app: Flask) -> None:
     from app.web.booking import bp as booking_bp
     from app.web.builder import bp as builder_bp
     from app.web.calendar import bp as calendar_bp
+    from app.web.members import bp as members_bp
+    from app.web.members import invite_bp
     from app.web.public import bp as public_bp
     from app.web.sales import bp as sales_bp
     from app.web.tracking import bp as tracking_bp
+    from app.web.workspaces import bp as workspaces_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(tracking_bp)
@@ -96,6 +99,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(sales_bp)
     app.register_blueprint(builder_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(invite_bp)
+    app.register_blueprint(workspaces_bp)
 
 
 def configure_errors(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +19,10 @@ from app.accounts import (
     normalise_login_email,
     password_problem,
 )
-from app.forms.versions import check_slug, ensure_workspace
-from app.models import Workspace
+from app.accounts.invitations import invite
+from app.forms.versions import NotFound, check_slug, ensure_workspace, get_workspace
+from app.models import Workspace, utcnow
+from app.models.workspace import ROLES
 
 users_group = AppGroup("users", help="Back office users.")
 
@@ -85,3 +88,29 @@ def _new_password(email: str, from_stdin: bool) -> str:
         raise click.ClickException(f"Password refused: {problem}")
     return password
 
+
+@users_group.command("invite")
+@click.argument("email")
+@click.option("--workspace", "workspace_slug", required=True, help="Workspace slug.")
+@click.option("--role", required=True, type=click.Choice(ROLES),
+              help="What they may do: admin, marketer or sales.")
+@click.option("--base-url", default=None,
+              help="Where the back office is served (default: BASE_URL, else "
+                   "http://127.0.0.1:5000).")
+def invite_command(email: str, workspace_slug: str, role: str, base_url: str | None) -> None:
+    """Invite EMAIL to WORKSPACE as ROLE and print the link (it works once, for 7 days).
+
+    Only a hash of the link is stored: it cannot be printed again, but inviting the
+    same email again makes a new link (and the old one stops working).
+    """
+    try:
+        with db.write_session() as session:
+            workspace = get_workspace(session, workspace_slug)
+            made = invite(session, workspace, email, role, invited_by=None, now=utcnow())
+            address, expires = made.invitation.email, made.invitation.expires_at
+    except (AccountError, NotFound) as error:
+        raise click.ClickException(str(error)) from None
+    base = (base_url or current_app.config.get("BASE_URL") or "http://127.0.0.1:5000")
+    click.echo(f"Invited {address} to '{workspace_slug}' as {role}; the link works once, until "
+               f"{expires:%Y-%m-%d %H:%M} UTC:")
+    click.echo(f"{str(base).rstrip('/')}/invite/{made.token}")

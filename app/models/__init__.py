@@ -13,7 +13,7 @@ from app.models.response import Response
 from app.models.signal import Signal
 from app.models.team import AccountOwner, Team, TeamMember
 from app.models.visitor import Visitor
-from app.models.workspace import Membership, User, Workspace
+from app.models.workspace import Invitation, Membership, User, Workspace
 
 __all__ = [
     "AccountOwner",
@@ -38,6 +38,7 @@ __all__ = [
     "Form",
     "FormVersion",
     "ImmutableVersionError",
+    "Invitation",
     "Membership",
     "Response",
     "User",

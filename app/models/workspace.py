@@ -55,3 +55,32 @@ class Membership(Base):
 
     workspace: Mapped[Workspace] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class Invitation(Base):
+    """An invitation to join a workspace with a role, by a link that works once for a week.
+
+    Only a hash of the link's token is stored: a copy of the database lets nobody join.
+    Pending means not accepted, not revoked and not expired.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'marketer', 'sales')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"),
+                                              index=True)
+    email: Mapped[str] = mapped_column(String(320))  # normalised as logins are
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256, hex
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    workspace: Mapped[Workspace] = relationship()
+    invited_by: Mapped[User | None] = relationship()

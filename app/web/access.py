@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, current_app, g, request, url_for
+from flask import Blueprint, Flask, abort, current_app, g, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
 from app import db
@@ -84,12 +84,29 @@ def protect_backoffice(bp: Blueprint) -> None:
     def register(state: Any) -> None:
         state.app.extensions.setdefault(_BLUEPRINTS, set()).add(bp.name)
         state.app.add_template_global(nav_links, "backoffice_nav")
+        state.app.add_template_global(several_workspaces, "backoffice_several_workspaces")
 
     bp.record_once(register)
 
 
+def backoffice_blueprints(app: Flask) -> frozenset[str]:
+    """Names of the blueprints that called `protect_backoffice` (for tests and tools)."""
+    return frozenset(app.extensions.get(_BLUEPRINTS, set()))
+
+
 def is_backoffice_request() -> bool:
     return request.blueprint in current_app.extensions.get(_BLUEPRINTS, set())
+
+
+def several_workspaces() -> bool:
+    """Whether the signed-in user belongs to more than one workspace (the header switcher)."""
+    if not current_user.is_authenticated:
+        return False
+    if "several_workspaces" not in g:
+        count = db.session().scalar(select(func.count()).select_from(Membership)
+                                    .where(Membership.user_id == int(current_user.id)))
+        g.several_workspaces = (count or 0) > 1
+    return bool(g.several_workspaces)
 
 
 @dataclass(frozen=True)
