@@ -99,10 +99,10 @@ def build_the_form(page: Page, server: str) -> None:
     page.get_by_label("Label of option 2").press("Tab")
     expect(page.locator("#ed-saved")).to_contain_text("Saved")
     page.get_by_text("Data", exact=True).click()
-    page.get_by_label("Answer key").fill("company_size")
+    page.get_by_label("Answer key").fill("headcount")
     page.get_by_label("Answer key").press("Tab")  # a new key re-renders the panel
-    expect(page.get_by_label("Answer key")).to_have_value("company_size")
-    page.get_by_label("Saves to contact property").fill("company_size")
+    expect(page.get_by_label("Answer key")).to_have_value("headcount")
+    page.get_by_label("Saves to contact property").fill("headcount")
     page.get_by_label("Saves to contact property").press("Tab")
     expect(page.locator("#ed-saved")).to_contain_text("Saved")
 
@@ -110,6 +110,7 @@ def build_the_form(page: Page, server: str) -> None:
     _add_step(page, "Your partnership")
     _select_question(page, "Your answer")
     _set_question(page, ATTACK)
+    expect(page.frame_locator(".ed-frame").get_by_text(ATTACK)).to_be_visible()  # text, inert
     _add_step(page, "Timing")
     _select_question(page, "Your answer")
     _set_question(page, "When would you like to start?")
@@ -125,13 +126,47 @@ def add_the_branch(page: Page, server: str) -> None:
     first_step.get_by_role("button", name="Add a condition").last.click()
     expect(first_step.get_by_label("Condition 1: what to test")).to_be_visible()
     first_step.get_by_label("Condition 1: what to test").last.select_option(
-        "answers.company_size")
+        "answers.headcount")
     expect(first_step.locator("select.rb-value")).to_be_visible()  # re-rendered for a choice
     first_step.get_by_label("Condition 1: value").last.select_option(label="Just a few")
     first_step.get_by_label("Go to").last.select_option(label="Step: Timing")
     first_step.get_by_role("button", name="Add branch").click()
     expect(first_step).to_contain_text("go to ‘Timing’")
     expect(first_step).to_contain_text("Just a few")
+
+
+def add_the_scoring_rule(page: Page) -> None:
+    """Big companies are a strong fit: enough for SQL on their own (the demo's threshold is 70)."""
+    page.get_by_role("link", name="Scoring", exact=True).click()
+    add = page.locator("section[aria-labelledby=add-heading]")
+    add.get_by_label("Reason").fill("Hundreds of people")
+    add.get_by_label("Condition 1: what to test").select_option("answers.headcount")
+    expect(add.locator("select.rb-value")).to_be_visible()
+    add.get_by_label("Condition 1: value").select_option(label="Hundreds")
+    add.get_by_label("Points").fill("80")
+    add.get_by_label("Dimension").select_option("fit")
+    add.get_by_role("button", name="Add rule").click()
+    expect(page.get_by_text("Saved as version 2")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Hundreds of people")).to_be_visible()
+
+
+def add_the_route(page: Page, server: str) -> None:
+    """SQL leads book a meeting with the account executives; everyone else is nurtured."""
+    page.goto(f"{server}{FORM}/routing")
+    start = page.locator("section[aria-labelledby=start-heading]")
+    start.get_by_label("Nurture track").check()
+    start.get_by_label("Which track").select_option("general")
+    start.get_by_role("button", name="Add routing").click()
+    add = page.locator("section[aria-labelledby=add-route-heading]")
+    expect(add).to_be_visible()
+    add.get_by_label("Condition 1: what to test").select_option("lead.stage")
+    expect(add.locator("select.rb-value")).to_be_visible()
+    add.get_by_label("Condition 1: value").select_option("sql")
+    add.get_by_label("Book a meeting").check()
+    add.get_by_label("Team and meeting type").select_option("ae-team/intro-30")
+    add.get_by_role("button", name="Add rule").click()
+    expect(page.locator(".rt-rule").first).to_contain_text("Stage")
+    expect(page.locator(".rt-rule").first).to_contain_text("Book")
 
 
 def publish_it(page: Page) -> None:
@@ -157,6 +192,9 @@ def test_a_marketer_builds_publishes_and_prospects_take_both_paths(
     build_the_form(page, server)
     assert_accessible(page, "the editor after building")
     add_the_branch(page, server)
+    add_the_scoring_rule(page)
+    add_the_route(page, server)
+    assert_accessible(page, "the Routing tab after adding a rule")
     page.get_by_role("link", name="Build", exact=True).click()
     expect(page.locator("#ed-outline")).to_contain_text(ATTACK)  # shown as text
     publish_it(page)
@@ -165,9 +203,13 @@ def test_a_marketer_builds_publishes_and_prospects_take_both_paths(
     expect(small.get_by_label("When would you like to start?")).to_be_visible()  # step 2 skipped
     small.get_by_label("When would you like to start?").fill("Next month")
     small.get_by_role("button", name="Submit").click()
-    expect(small.get_by_role("heading", name="Thank you!")).to_be_visible()
+    expect(small.get_by_text("We'll send you a short guide")).to_be_visible()  # the track
 
     big = fill_as_prospect(browser, server, email="bo@big.example", size="Hundreds")
     expect(big.get_by_label(ATTACK)).to_be_visible()  # the partnership step, label as text
-    big.close()
+    big.get_by_label(ATTACK).fill("Reselling")
+    big.get_by_role("button", name="Continue").click()
+    big.get_by_label("When would you like to start?").fill("Now")
+    big.get_by_role("button", name="Submit").click()
+    expect(big.get_by_role("heading", name="Pick a time for your")).to_be_visible()
     assert problems == [], "\n".join(problem[-260:] for problem in problems)

@@ -92,7 +92,7 @@ def render_editor(template: str, form: Form, **context: Any) -> ResponseReturnVa
     return render_template(
         template, form=form, tabs=editor_tabs(form), status=form_status(session, form),
         last_change=last_change(session, form), tab_endpoints=set(current_app.view_functions),
-        here=current_address(form),
+        undo_return=current_address(form),
         **context,
     )
 

@@ -347,7 +347,7 @@ def _saved(form: Form, pointer: str, edited: Edited | None) -> ResponseReturnVal
         issues_here=_issues_here(issues, pointer), slots=_slots(),
         preview_screen=preview_screen(draft, selection), screens=screens(draft),
         status=form_status(db.session(), form), last_change=last_change(db.session(), form),
-        here=current_address(form),
+        undo_return=current_address(form),
     )
     response = make_response(html)
     response.headers["HX-Trigger"] = SAVED_EVENT

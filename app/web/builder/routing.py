@@ -34,6 +34,7 @@ from app import db
 from app.builder import route_rules as routes
 from app.builder.drafts import ChangeRefused, edit_draft
 from app.builder.route_rules import KIND_LABELS, Known, RouteInput
+from app.builder.rule_text import describe_rule
 from app.builder.scoring_rules import EditRefused
 from app.forms.review import route_issues
 from app.models import Form, MeetingType, Team
@@ -313,6 +314,8 @@ def render_routing(form: Form, page: RoutePage, status: int = 200) -> ResponseRe
         kinds=KIND_LABELS, lint_other=list(dict.fromkeys(lint_other)), endings=endings,
         routed=routes.routed_endings(draft), row_input=row_input, row_builder=row_builder,
         new_builder=new_builder or builder(scope, NEW_RULE, None, LEGEND),
+        words=[describe_rule(rule.get("if") if isinstance(rule, dict) else None, scope.variables)
+               for rule in route],
         editable=routes.has_catch_all(route), base=routes.fingerprint(route),
         json_text=page.json_text if page.json_text is not None
         else json.dumps(route, indent=2, ensure_ascii=False) if route else "[]",

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from app import db
 from app.builder import scoring_rules as edits
+from app.builder.rule_text import describe_rule
 from app.builder.scoring_rules import EditRefused, RuleInput, ThresholdInput
 from app.forms.types import Issue
 from app.leads.scoring_models import EMPTY_MODEL, ModelRejected, current_model, save_model
@@ -278,6 +279,8 @@ def _render(page: Page, status: int = 200) -> ResponseReturnValue:
         "rows": [RuleInput.of(rule) if isinstance(rule, dict) else RuleInput() for rule in rules],
         "row_input": row_input, "dimensions": DIMENSIONS, "row_builder": row_builder,
         "new_builder": new_builder or builder(scope, NEW_RULE, None, LEGEND),
+        "words": [describe_rule(rule.get("if") if isinstance(rule, dict) else None,
+                                scope.variables) for rule in rules],
         "thresholds": page.thresholds or ThresholdInput.of(model),
         "json_text": page.json_text if page.json_text is not None
         else json.dumps(model, indent=2, ensure_ascii=False),
