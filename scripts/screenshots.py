@@ -1,4 +1,4 @@
-"""Screenshots of the hosted form for the README: desktop, phone, inline errors, ending.
+"""Screenshots for the README: the hosted form (desktop, phone, errors, ending) and the editor.
 
 Serves the app on a free port against a temporary SQLite database with the demo
 loaded, drives Debian's Chromium with Playwright, and writes docs/screenshots/*.png.
@@ -127,15 +127,52 @@ def take(browser: Browser, base: str) -> None:
     shoot(desktop, "form-booked.png")
 
 
+EDITOR = "/app/demo/forms/talk-to-sales"
+WIDE = {"viewport": {"width": 1440, "height": 900}, "timezone_id": "America/New_York"}
+
+
+def take_editor(browser: Browser, base: str) -> None:
+    """The back office as a marketer sees it: Build with its preview, Logic, Routing's test."""
+    page = browser.new_context(**WIDE).new_page()
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill("admin@demo.example")
+    page.get_by_label("Password").fill("leadform-demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Forms", level=1)).to_be_visible()
+    shoot(page, "editor-forms.png")
+    page.goto(base + EDITOR + "/build?at=/steps/1/fields/1")
+    expect(page.frame_locator(".ed-frame").get_by_text("How many people work there?")
+           ).to_be_visible()
+    shoot(page, "editor-build.png")
+    page.goto(base + EDITOR + "/logic")
+    shoot(page, "editor-logic.png")
+    page.goto(base + EDITOR + "/routing")
+    panel = page.locator("#test-panel, .rt-test, form:has(button:text('Run test'))").first
+    panel.get_by_label("What's your first name?").fill("Ada")
+    panel.get_by_label("Your work email").fill("ada@analytical.example")
+    panel.get_by_label("Where do you work").fill("Analytical Engines")
+    panel.get_by_label("Which best describes your role?").select_option("vp")
+    panel.get_by_label("How many people work there?").select_option("51-200")
+    panel.get_by_label("What budget have you set aside?").select_option("over_50k")
+    panel.get_by_label("When do you want to start?").select_option("now")
+    panel.get_by_label("Who decides on a tool like this?").select_option("me")
+    panel.get_by_role("button", name="Run test").click()
+    result = page.locator("#test-result")
+    expect(result).to_be_visible()
+    result.evaluate("element => element.scrollIntoView({block: 'start'})")
+    shoot(page, "editor-test-panel.png")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with demo_server() as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             take(browser, base)
+            take_editor(browser, base)
         finally:
             browser.close()
-    for path in sorted(OUT.glob("form-*.png")):
+    for path in sorted(OUT.glob("*.png")):
         print(path.relative_to(ROOT))
 
 

@@ -48,6 +48,7 @@ def test_building_a_step_rule_in_the_browser(watched: Page, server: str):
     variable = step.get_by_label("Condition 1: what to test")
     expect(variable).to_have_value("answers.first_name")
     variable.select_option("answers.company_size")
+    expect(step.locator("select.rb-value")).to_be_visible()  # re-rendered for a choice question
     operator = step.get_by_label("Condition 1: operator")
     expect(operator.locator("option")).to_have_count(6)  # the choice operators
     operator.select_option("in")
