@@ -112,6 +112,8 @@ def book(session: Session, context: Context, start: datetime, timezone: str, now
         sequence=0, attendee_email=context.contact.email if context.contact else None,
         attendee_name=_attendee_name(session, context), created_at=now)
     insert_guarded(session, booking)
+    if context.lead is not None and context.lead.booked_at is None:
+        context.lead.booked_at = now
     if context.lead is not None and context.lead.owner_id != rep_id:
         context.lead.owner_id = rep_id
         context.lead.team_id = context.team.id

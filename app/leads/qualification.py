@@ -84,6 +84,7 @@ def qualify(session: Session, workspace: Workspace, contact: Contact, now: datet
         lead.scored_at = now
         if response is not None and cause == "response":
             lead.last_response_id = response.id
+            _attribute(lead, response)
         outcome = Qualification(lead=lead, score=result, stage=decision.stage,
                                 errors=[error.as_dict() for error in result.errors])
         if result.errors:
@@ -170,11 +171,32 @@ def _change_stage(session: Session, lead: Lead, previous: str, stage: str, why: 
     if stage == previous and not first:
         return None
     lead.stage, lead.stage_changed_at = stage, now
+    mark_milestone(lead, stage, now)
     _history(session, lead, "stage", cause, response, now, {"reason": why},
              from_stage=None if first else previous, to_stage=stage)
     if stage == previous:
         return None
     return {"from": previous, "to": stage, "reason": why}
+
+
+def mark_milestone(lead: Lead, stage: str, now: datetime) -> None:
+    """Record when the lead first reached MQL or SQL (an SQL has passed MQL too).
+
+    Milestones never move back with the stage: conversion reports count what was reached.
+    """
+    if stage in ("mql", "sql") and lead.mql_at is None:
+        lead.mql_at = now
+    if stage == "sql" and lead.sql_at is None:
+        lead.sql_at = now
+
+
+def _attribute(lead: Lead, response: Response) -> None:
+    """First touch: the first response that completed for this lead names its origin."""
+    if lead.origin_response_id is not None:
+        return
+    lead.origin_response_id = response.id
+    lead.origin_form_id, lead.origin_version_id = response.form_id, response.version_id
+    lead.source, lead.campaign = response.source, response.campaign
 
 
 def _has_history(session: Session, lead: Lead) -> bool:

@@ -3,13 +3,15 @@
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.models.api_token import ApiToken
 from app.models.base import Base, utcnow
 from app.models.booking import Booking, BookingClaim, BusyTime, MeetingType, RepCalendar
 from app.models.contact import Contact, ContactProperty
+from app.models.experiment import Experiment
 from app.models.form import DraftRevision, Form, FormVersion
 from app.models.lead import Lead, LeadEvent, ScoringModel
 from app.models.outbox import AlertEndpoint, Delivery, OutboxEvent
-from app.models.response import Response
+from app.models.response import FormView, Response, ResponseStep
 from app.models.signal import Signal
 from app.models.team import AccountOwner, Team, TeamMember
 from app.models.visitor import Visitor
@@ -18,6 +20,7 @@ from app.models.workspace import Invitation, Membership, User, Workspace
 __all__ = [
     "AccountOwner",
     "AlertEndpoint",
+    "ApiToken",
     "Booking",
     "BookingClaim",
     "BusyTime",
@@ -25,6 +28,7 @@ __all__ = [
     "RepCalendar",
     "Delivery",
     "DraftRevision",
+    "Experiment",
     "Base",
     "Lead",
     "LeadEvent",
@@ -37,10 +41,12 @@ __all__ = [
     "ContactProperty",
     "Form",
     "FormVersion",
+    "FormView",
     "ImmutableVersionError",
     "Invitation",
     "Membership",
     "Response",
+    "ResponseStep",
     "User",
     "Visitor",
     "Workspace",

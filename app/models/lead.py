@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, JSONDocument, UTCDateTime, utcnow
@@ -34,7 +43,11 @@ class Lead(Base):
         CheckConstraint(
             "stage IN ('lead', 'mql', 'sql', 'disqualified', 'recycled')", name="stage"
         ),
+        CheckConstraint("outcome IS NULL OR outcome IN ('won', 'lost')", name="outcome"),
         Index("ix_lead_workspace_stage", "workspace_id", "stage"),
+        Index("ix_lead_workspace_created", "workspace_id", "created_at"),
+        Index("ix_lead_workspace_origin_form", "workspace_id", "origin_form_id"),
+        Index("ix_lead_sla_due", "sla_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +74,39 @@ class Lead(Base):
     assignment_reason: Mapped[str] = mapped_column(String(300), default="")
     nurture_track: Mapped[str | None] = mapped_column(String(63))
     disposition: Mapped[str | None] = mapped_column(String(40))
+    disposition_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Recycled leads wait in their nurture track until then; the worker archives them after.
+    nurture_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Attribution: the first completed response made this lead (first touch).
+    origin_response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response.id", ondelete="SET NULL"))
+    origin_form_id: Mapped[int | None] = mapped_column(ForeignKey("form.id", ondelete="SET NULL"))
+    origin_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("form_version.id", ondelete="SET NULL"))
+    source: Mapped[str | None] = mapped_column(String(100))
+    campaign: Mapped[str | None] = mapped_column(String(200))
+
+    # Milestones of the funnel lead -> mql -> sql -> booked -> accepted -> won: when each was
+    # first reached. They stay set when the stage moves back, so conversion counts hold.
+    mql_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sql_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(10))  # won | lost
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Speed to lead: the first touch by sales, and the SLA clock that runs until it.
+    first_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_touch_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    sla_stage: Mapped[str | None] = mapped_column(String(20))
+    sla_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -76,12 +122,16 @@ class LeadEvent(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"),
                                               index=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("lead.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))  # stage | route | assignment | error
+    # stage | route | assignment | error | accepted | disposition | reassigned | contacted
+    # | outcome | sla | archived
+    kind: Mapped[str] = mapped_column(String(20))
     from_stage: Mapped[str | None] = mapped_column(String(20))
     to_stage: Mapped[str | None] = mapped_column(String(20))
     cause: Mapped[str] = mapped_column(String(20))  # response | signal | disposition | ...
     cause_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    # Who did it, for actions taken in the inbox or through the API (None: the system).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # Lets history be written for a lead that is not flushed yet (one INSERT per lead).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.forms.fields import field_type
 
@@ -69,6 +70,27 @@ def capture(
     if query.get(HOST_PAGE_PARAMETER):
         meta["embedded"] = "1"
     return Captured(hidden=hidden, prefill=prefill, meta={k: v for k, v in meta.items() if v})
+
+
+def source_of(hidden: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
+    """The channel a response is reported under: utm_source, else the referring host.
+
+    Lower-cased so `Google` and `google` count together; `direct` when nothing says.
+    """
+    source = str(hidden.get("utm_source") or "").strip().lower()
+    if source:
+        return source[:100]
+    if hidden.get("gclid"):
+        return "google"
+    host = (urlsplit(str(meta.get("referrer") or "")).hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    return host[:100] or "direct"
+
+
+def campaign_of(hidden: Mapping[str, Any]) -> str | None:
+    campaign = str(hidden.get("utm_campaign") or "").strip()
+    return campaign[:200] or None
 
 
 def _clip(value: str, limit: int) -> str:

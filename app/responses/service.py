@@ -25,7 +25,7 @@ from app.profiling.absorb import absorb_response
 from app.profiling.identity import Identity
 from app.profiling.plan import Plan, apply_plan
 from app.qualify import route
-from app.responses.capture import Captured
+from app.responses.capture import Captured, campaign_of, source_of
 from app.responses.endings import ending_by_id as _ending
 from app.responses.endings import ending_destination, resolve_ending
 from app.responses.screens import (
@@ -309,6 +309,8 @@ def _start(
         current_step=token.screen,
         answers=dict(plan.skipped),  # known answers feed logic like typed ones
         hidden=captured.hidden,
+        source=source_of(captured.hidden, captured.meta),
+        campaign=campaign_of(captured.hidden),
         meta={**captured.meta, "prefill": captured.prefill, "path": [],
               "rendered_at": (token.start or {}).get("t"), "profiling": plan.as_dict()},
         started_at=now,

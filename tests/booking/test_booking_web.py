@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Booking, Delivery, OutboxEvent
+from app.models import Booking, Delivery, Lead, OutboxEvent
 from tests.web.hosted import fill_demo
 
 SALES_PATH = ("you", "company", "needs", "details")
@@ -47,7 +47,9 @@ def test_the_ending_offers_times_and_books_one(demo, client, db_engine):
     assert booking.attendee_email == "ada@example.com"
     with Session(db_engine) as session:
         kinds = list(session.scalars(select(OutboxEvent.kind).order_by(OutboxEvent.id)))
+        lead = session.get(Lead, booking.lead_id)
     assert kinds[-1] == "booking.created"
+    assert lead.booked_at is not None and lead.booked_at >= lead.sql_at  # the funnel's step
 
 
 def test_times_show_in_the_visitors_timezone(demo, client):
