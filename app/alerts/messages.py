@@ -44,6 +44,11 @@ HEADLINES = {  # event type -> (emoji, headline prefix)
     "booking.created": ("📅", "Meeting booked"),
     "booking.cancelled": ("❌", "Meeting cancelled"),
     "route.fallback_hit": ("⚠️", "Fallback route used"),
+    "lead.accepted": ("✅", "Accepted"),
+    "lead.disposition": ("↩️", "Rejected"),
+    "lead.reassigned": ("🔀", "Reassigned"),
+    "lead.outcome": ("🏁", "Outcome"),
+    "lead.sla_overdue": ("⏰", "First touch overdue"),
 }
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")

@@ -28,6 +28,11 @@ EVENT_KINDS = (
     "route.fallback_hit",
     "booking.created",
     "booking.cancelled",
+    "lead.accepted",
+    "lead.disposition",
+    "lead.reassigned",
+    "lead.outcome",
+    "lead.sla_overdue",
 )
 SALES_ALERT_KINDS = frozenset({"lead.qualified", "booking.created", "booking.cancelled"})
 BOOKING_KINDS = frozenset({"booking.created", "booking.cancelled"})

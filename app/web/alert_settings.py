@@ -53,6 +53,11 @@ EVENT_LABELS = {
     "route.fallback_hit": "A respondent falls through to the catch-all route",
     "booking.created": "A meeting is booked",
     "booking.cancelled": "A meeting is cancelled",
+    "lead.accepted": "Sales accepts a lead",
+    "lead.disposition": "Sales rejects a lead (with a disposition)",
+    "lead.reassigned": "A lead is given to another rep",
+    "lead.outcome": "A lead is won or lost",
+    "lead.sla_overdue": "A lead's first-touch SLA runs out",
 }
 
 
