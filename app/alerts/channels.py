@@ -20,6 +20,7 @@ from app.alerts.net import HttpResult, NetworkError, post
 from app.alerts.retry import retry_after
 from app.alerts.settings import AlertSettings
 from app.alerts.signing import webhook_headers
+from app.alerts.sla_email import sla_escalation_email
 from app.alerts.slack import slack_message
 
 
@@ -132,6 +133,8 @@ def send_mail(job: Job, settings: AlertSettings, now: datetime) -> Outcome:
     if job.template in ("prospect_confirmation", "booking_invite"):
         message = messages.prospect_confirmation_email(job.event, sender=sender,
                                                        to=job.recipient)
+    elif job.template == "sla_escalation":
+        message = sla_escalation_email(job.event, sender=sender, to=job.recipient)
     else:
         message = messages.sales_alert_email(job.event, sender=sender, to=[job.recipient])
     invite = calendar_attachment(job.event)

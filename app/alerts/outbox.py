@@ -2,9 +2,10 @@
 
 `emit` stores the event once and one `Delivery` row per destination that wants
 it: every enabled webhook or Slack endpoint subscribed to the kind, the sales
-alert email to the lead's rep (or team), and the prospect's confirmation when the
-route asked for one. Nothing leaves the process here; the dispatcher and the
-worker deliver after commit (invariant 3).
+alert email to the lead's rep (or team), the escalation email to the team lead when
+a first-touch SLA runs out, and the prospect's confirmation when the route asked for
+one. Nothing leaves the process here; the dispatcher and the worker deliver after
+commit (invariant 3).
 """
 
 from __future__ import annotations
@@ -19,7 +20,17 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AlertEndpoint, Delivery, Lead, OutboxEvent, TeamMember, User, Workspace
+from app.models import (
+    AlertEndpoint,
+    Delivery,
+    Lead,
+    Membership,
+    OutboxEvent,
+    Team,
+    TeamMember,
+    User,
+    Workspace,
+)
 
 EVENT_KINDS = (
     "response.completed",
@@ -113,6 +124,9 @@ def _emails(session: Session, workspace_id: int, kind: str,
     if kind in SALES_ALERT_KINDS:
         for recipient in sales_recipients(session, workspace_id, data):
             yield "sales_alert", recipient
+    if kind == "lead.sla_overdue":
+        for recipient in escalation_recipients(session, workspace_id, data):
+            yield "sla_escalation", recipient
     destination = data.get("destination") or {}
     email = (data.get("contact") or {}).get("email")
     if kind == "response.completed" and destination.get("confirm") and email:
@@ -140,6 +154,30 @@ def sales_recipients(session: Session, workspace_id: int, data: dict[str, Any]) 
     settings = (workspace.settings or {}).get("alerts") if workspace else None
     fallback = settings.get("sales_emails") if isinstance(settings, dict) else None
     return [email for email in fallback or [] if isinstance(email, str) and "@" in email]
+
+
+def escalation_recipients(session: Session, workspace_id: int, data: dict[str, Any]
+                          ) -> list[str]:
+    """An overdue lead: its team's lead, else the workspace's admins; plus the rep who got it.
+
+    Only people still in the workspace are written to.
+    """
+    lead_id = (data.get("lead") or {}).get("id")
+    lead = session.get(Lead, lead_id) if isinstance(lead_id, int) else None
+    if lead is None or lead.workspace_id != workspace_id:
+        return []
+    members = (select(User.email).join(Membership, Membership.user_id == User.id)
+               .where(Membership.workspace_id == workspace_id))
+    team_lead = session.scalar(select(Team.lead_user_id).where(Team.id == lead.team_id)
+                               ) if lead.team_id is not None else None
+    emails = list(session.scalars(members.where(User.id == team_lead))) if team_lead else []
+    if not emails:
+        emails = list(session.scalars(members.where(Membership.role == "admin")
+                                      .order_by(User.email)))
+    sla = data.get("sla") or {}
+    if sla.get("reassigned") and lead.owner_id is not None:
+        emails += session.scalars(members.where(User.id == lead.owner_id))
+    return list(dict.fromkeys(emails))
 
 
 def _max_payload_bytes() -> int:

@@ -12,12 +12,13 @@ def register(app: Flask) -> None:
     from app.cli.forms import forms_group
     from app.cli.leads import leads_group, scoring_group, teams_group
     from app.cli.responses import responses_group
+    from app.cli.sla import sla_group
     from app.cli.users import users_group
     from app.cli.workspaces import workspaces_group
 
     for group in (
         db_group, forms_group, demo_group, workspaces_group, responses_group, contacts_group,
         scoring_group, teams_group, leads_group, alerts_group, worker_command, users_group,
-        booking_group,
+        booking_group, sla_group,
     ):
         app.cli.add_command(group)

@@ -26,6 +26,7 @@ from app.alerts.endpoints import (
 from app.alerts.outbox import EVENT_KINDS
 from app.alerts.settings import AlertSettings
 from app.alerts.worker import Deliverer, WorkerAlreadyRunning, run_worker, single_sqlite_worker
+from app.cli.sla import sla_job
 from app.db import engine, write_session
 from app.models import Workspace, utcnow
 
@@ -38,7 +39,10 @@ alerts_group = AppGroup("alerts", help="Webhook and Slack endpoints, dead delive
               help="Deliveries in flight at once (default: ALERTS_WORKER_THREADS).")
 @with_appcontext
 def worker_command(once: bool, threads: int | None) -> None:
-    """Deliver the outbox: claim due rows, send, retry on schedule, until stopped."""
+    """Deliver the outbox: claim due rows, send, retry on schedule, until stopped.
+
+    Every minute it also escalates overdue first touches (`flask sla check`).
+    """
     try:
         serve(once=once, threads=threads, say=click.echo)
     except WorkerAlreadyRunning as error:
@@ -59,7 +63,8 @@ def serve(*, once: bool = False, threads: int | None = None,
             signal.signal(signum, lambda *_: stop.set())
         say(f"Worker {deliverer.name} is delivering alerts (Ctrl+C stops).")
         run_worker(deliverer, stop, threads=threads or settings.worker_threads,
-                   poll_seconds=settings.poll_seconds, periodic=[(60.0, _feeds_job(settings))])
+                   poll_seconds=settings.poll_seconds,
+                   periodic=[(60.0, _feeds_job(settings)), (60.0, sla_job())])
 
 
 def _feeds_job(settings: AlertSettings) -> Callable[[], Any]:

@@ -36,6 +36,9 @@ DEMO_SETTINGS: dict[str, Any] = {
     },
 }
 DEMO_TEAM = ("ae-team", "Account executives")
+# First-touch targets (SQL 15 minutes, MQL 4 hours); overdue SQLs go to the fallback rep.
+DEMO_SLA: dict[str, Any] = {"targets": {"sql": 15, "mql": 240}, "reassign_overdue": True}
+DEMO_TEAM_LEAD = "priya@demo.leadform.dev"  # hears about the team's overdue leads
 DEMO_REPS = [  # email, name, weight
     ("sam@demo.leadform.dev", "Sam Rivera", 1.0),
     ("priya@demo.leadform.dev", "Priya Shah", 2.0),
@@ -65,6 +68,7 @@ def load_command() -> None:
         workspace.settings = {**(workspace.settings or {}), **DEMO_SETTINGS}
         _load_scoring_model(session, workspace)
         _load_team(session, workspace)
+        _load_sla(session, workspace)
         _load_calendars(session, workspace)
         _load_admin(session, workspace)
         for slug, file_name in DEMO_FORMS.items():
@@ -131,3 +135,13 @@ def _load_team(session: Session, workspace: Workspace) -> None:
         add_member(session, team, user, weight=weight, max_per_day=25, today=utcnow().date())
     team.fallback_user_id = session.scalar(select(User.id).where(User.email == DEMO_REPS[0][0]))
     click.echo(f"{DEMO_WORKSPACE}: team {slug} with {len(DEMO_REPS)} reps")
+
+
+def _load_sla(session: Session, workspace: Workspace) -> None:
+    """The demo's SLA targets and team lead, unless someone already chose their own."""
+    if "sla" not in (workspace.settings or {}):
+        workspace.settings = {**(workspace.settings or {}), "sla": DEMO_SLA}
+    team = find_team(session, workspace.id, DEMO_TEAM[0])
+    if team is not None and team.lead_user_id is None:
+        team.lead_user_id = session.scalar(select(User.id).where(User.email == DEMO_TEAM_LEAD))
+    click.echo(f"{DEMO_WORKSPACE}: first-touch SLA SQL 15 min, MQL 4 h; team lead {DEMO_TEAM_LEAD}")

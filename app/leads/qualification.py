@@ -21,6 +21,7 @@ from app.leads.teams import assign_lead, find_team
 from app.models import Contact, FormVersion, Lead, LeadEvent, Response, User, Workspace
 from app.profiling.contacts import fresh_properties
 from app.qualify import Destination, Score, route, score, stage_for, top_reasons
+from app.sales.sla import on_stage_entered
 
 
 @dataclass
@@ -172,6 +173,7 @@ def _change_stage(session: Session, lead: Lead, previous: str, stage: str, why: 
         return None
     lead.stage, lead.stage_changed_at = stage, now
     mark_milestone(lead, stage, now)
+    on_stage_entered(session, lead, now)
     _history(session, lead, "stage", cause, response, now, {"reason": why},
              from_stage=None if first else previous, to_stage=stage)
     if stage == previous:

@@ -27,6 +27,7 @@ from app.qualify.dispositions import (
     verdict_for,
 )
 from app.qualify.stages import STAGES
+from app.sales.sla import on_stage_entered
 
 NOTE_MAX = 2000
 
@@ -158,6 +159,7 @@ def _move(session: Session, workspace: Workspace, lead: Lead, previous: str, sta
         return False
     lead.stage, lead.stage_changed_at = stage, now
     mark_milestone(lead, stage, now)
+    on_stage_entered(session, lead, now)
     session.add(LeadEvent(workspace_id=lead.workspace_id, lead=lead, kind="stage",
                           cause="sales", from_stage=previous, to_stage=stage,
                           details={"reason": why}, user_id=user.id if user else None, at=now))
