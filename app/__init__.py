@@ -86,6 +86,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.web.members import invite_bp
     from app.web.public import bp as public_bp
     from app.web.sales import bp as sales_bp
+    from app.web.sla import bp as sla_bp
     from app.web.tracking import bp as tracking_bp
     from app.web.workspaces import bp as workspaces_bp
 
@@ -98,6 +99,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(booking_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(sales_bp)
+    app.register_blueprint(sla_bp)
     app.register_blueprint(builder_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(invite_bp)

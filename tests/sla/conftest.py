@@ -29,6 +29,8 @@ class World:
     people: dict[str, User]
 
     def refresh(self) -> None:
+        """See what other sessions committed: end this session's transaction, reload."""
+        self.session.commit()
         self.session.expire_all()
 
 
