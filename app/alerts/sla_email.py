@@ -24,7 +24,8 @@ def sla_facts(event: Any) -> list[tuple[str, str]]:
     now_with = _text(_obj(lead.get("owner")).get("name"), 100)
     rows = [
         ("Stage", STAGE_LABELS.get(stage, stage.upper())),
-        ("Target", f"first touch within {format_minutes(target)}" if target else ""),
+        ("Target", f"first touch within {format_minutes(target)}" if target and target > 0
+         else ""),
         ("Due", format_when(sla.get("due_at"))),
         ("Late by", format_minutes(late / 60) if late is not None and late >= 0 else ""),
         ("Owner", previous or "Unassigned"),
