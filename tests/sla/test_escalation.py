@@ -231,3 +231,22 @@ def test_the_team_lead_reads_who_how_late_and_a_link(demo, smtp_inbox, db_engine
     assert "Open the lead" in html and "Jordan Lee" in html
     assert set(world.session.scalars(select(Delivery.status).where(
         Delivery.template == "sla_escalation"))) == {"delivered"}
+
+
+def test_the_worker_runs_the_check_every_minute(demo, monkeypatch, world, make_lead):
+    from app.cli import alerts as alerts_cli
+
+    captured = {}
+    monkeypatch.setattr(alerts_cli, "run_worker",
+                        lambda _deliverer, _stop, **options: captured.update(options))
+    monkeypatch.setattr(alerts_cli.signal, "signal", lambda *_: None)
+    with demo.app_context():
+        alerts_cli.serve(threads=1, say=lambda _: None)
+    lead = make_lead(stage="sql")
+
+    assert {seconds for seconds, _ in captured["periodic"]} == {60.0}
+    with time_machine.travel(DUE, tick=False):
+        for _, job in captured["periodic"]:
+            job()  # each brings its own app context, as on the worker's threads
+    world.refresh()
+    assert lead.sla_escalated_at == DUE
