@@ -47,9 +47,9 @@ add_nav_item(bp, "SLA", "sla.report", roles=("admin", "sales"), order=25)
 #   POST /app/<ws>/sla/teams/<team_id>   a team's lead and fallback rep (admin)
 
 TARGET_HELP = {
-    "lead": "Every new lead, before it qualifies. Often left blank.",
-    "mql": "Marketing-qualified leads, e.g. 240 (4 hours).",
-    "sql": "Sales-qualified leads, e.g. 15. The first five minutes matter most.",
+    "lead": "Any new lead; often left blank.",
+    "mql": "For example 240 (4 hours).",
+    "sql": "For example 15: sooner wins more deals.",
 }
 
 

@@ -250,3 +250,35 @@ def test_the_worker_runs_the_check_every_minute(demo, monkeypatch, world, make_l
             job()  # each brings its own app context, as on the worker's threads
     world.refresh()
     assert lead.sla_escalated_at == DUE
+
+
+def test_the_cli_shows_and_sets_targets(demo, cli, world):
+    shown = cli.invoke(args=["sla", "targets", "--workspace", "demo"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.splitlines() == ["Lead: no target", "MQL: 4 h", "SQL: 15 min",
+                                         "Overdue leads go to the fallback rep."]
+
+    changed = cli.invoke(args=["sla", "targets", "--workspace", "demo", "--sql", "5",
+                               "--mql", "none", "--no-reassign"])
+    assert changed.exit_code == 0, changed.output
+    world.refresh()
+    assert world.workspace.settings["sla"] == {"targets": {"sql": 5}, "reassign_overdue": False}
+
+    refused = cli.invoke(args=["sla", "targets", "--workspace", "demo", "--sql", "0"])
+    assert refused.exit_code != 0 and "at least 1 minute" in refused.output
+    unknown = cli.invoke(args=["sla", "targets", "--workspace", "nope"])
+    assert unknown.exit_code != 0 and "Unknown workspace" in unknown.output
+
+
+def test_the_cli_names_a_team_lead(demo, cli, world):
+    result = cli.invoke(args=["sla", "team", "ae-team", "--workspace", "demo",
+                              "--lead", "jordan@demo.leadform.dev", "--fallback", "none"])
+    assert result.exit_code == 0, result.output
+    assert "team lead jordan@demo.leadform.dev, fallback rep nobody" in result.output
+    world.refresh()
+    assert (world.team.lead_user_id, world.team.fallback_user_id) == (
+        world.people["jordan"].id, None)
+
+    stranger = cli.invoke(args=["sla", "team", "ae-team", "--workspace", "demo",
+                                "--lead", "who@else.example"])
+    assert stranger.exit_code != 0 and "Nobody signs in as who@else.example" in stranger.output
