@@ -31,6 +31,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from wtforms.fields.choices import SelectChoice
 
 from app import db
 from app.leads.inbox import export_records, inbox_choices, search_leads
@@ -194,8 +195,9 @@ def _lead_page(lead_id: int, posted: dict[str, FlaskForm], status: int = 200
     forms = {name: posted.get(name) or form(formdata=None, prefix=name)
              for name, form in ACTION_FORMS.items()}
     members = inbox_choices(session, g.workspace.id).members
-    forms["reassign"].owner.choices = [("", "Choose a member…"),
-                                       *((choice.value, choice.label) for choice in members)]
+    forms["reassign"].owner.choices = [SelectChoice("", "Choose a member…"),
+                                       *(SelectChoice(choice.value, choice.label)
+                                         for choice in members)]
     lead_row: Lead = story["lead"]
     return render_template(
         "backoffice/lead.html", **story, forms=forms, refused=bool(posted), note_help=NOTE_HELP,
@@ -213,7 +215,7 @@ def _act(lead_id: int, name: str,
     if find_lead(db.session(), g.workspace.id, lead_id) is None:
         abort(404)
     if name == "reassign":
-        form.owner.choices = [(choice.value, choice.label) for choice in
+        form.owner.choices = [SelectChoice(choice.value, choice.label) for choice in
                               inbox_choices(db.session(), g.workspace.id).members]
     if not form.validate():
         return _lead_page(lead_id, {name: form}, 422)

@@ -46,7 +46,8 @@ class ContactedForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    outcome = RadioField("Outcome", choices=[("won", "Won"), ("lost", "Lost")],
+    outcome = RadioField("Outcome",
+                         choices=[SelectChoice("won", "Won"), SelectChoice("lost", "Lost")],
                          validators=[DataRequired("Choose won or lost.")],
                          validate_choice=False)
     note = TextAreaField("Note (optional)", validators=[
