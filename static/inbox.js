@@ -31,8 +31,8 @@
   function rememberZone() {
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (error) { return; }
-    if (!zone || document.cookie.split("; ").some(function (c) { return c.indexOf("lf_tz=") === 0; })) return;
-    document.cookie = "lf_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax" +
+    if (!zone || !/^[A-Za-z0-9_\/+-]{1,64}$/.test(zone) || document.cookie.split("; ").some(function (c) { return c.indexOf("lf_tz=") === 0; })) return;
+    document.cookie = "lf_tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax" +
       (location.protocol === "https:" ? "; Secure" : "");
   }
 

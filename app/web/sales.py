@@ -121,6 +121,8 @@ def leads(workspace: str) -> ResponseReturnValue:
     template = "backoffice/_leads_results.html" if _is_htmx_fragment() else "backoffice/leads.html"
     response = make_response(render_template(template, **context), 400 if problems else 200)
     response.vary.add("HX-Request")
+    if query is not None and _is_htmx_fragment():
+        response.headers["HX-Push-Url"] = context["inbox_url"]()  # the tidy shareable URL
     return response
 
 

@@ -253,7 +253,7 @@ def test_the_filter_form_keeps_what_was_typed_even_when_refused(rep, app):
 def test_htmx_gets_only_the_results_and_a_history_restore_the_whole_page(rep, app):
     make_lead(app, "ada@example.com", stage="sql")
 
-    fragment = rep.get(INBOX + "?stage=sql", headers={"HX-Request": "true"})
+    fragment = rep.get(INBOX + "?q=&stage=sql&owner=&sort=newest", headers={"HX-Request": "true"})
     refused = rep.get(INBOX + "?stage=hot", headers={"HX-Request": "true"})
     restore = rep.get(INBOX + "?stage=sql", headers={"HX-Request": "true",
                                                      "HX-History-Restore-Request": "true"})
@@ -262,6 +262,7 @@ def test_htmx_gets_only_the_results_and_a_history_restore_the_whole_page(rep, ap
     assert text.lstrip().startswith('<div id="leads-results"')
     assert "<html" not in text and "ada@example.com" in text
     assert "HX-Request" in fragment.headers.get("Vary", "")
+    assert fragment.headers["HX-Push-Url"] == INBOX + "?stage=sql"  # blanks and defaults left out
     assert refused.status_code == 400 and "Unknown stage" in refused.get_data(as_text=True)
     assert "<html" not in refused.get_data(as_text=True)
     assert "<html" in restore.get_data(as_text=True)
