@@ -38,7 +38,7 @@ from app.leads.inbox import export_records, inbox_choices, search_leads
 from app.leads.lead_export import leads_csv
 from app.leads.lead_page import find_lead, lead_story
 from app.models import Lead, User, Workspace, utcnow
-from app.qualify.dispositions import DISPOSITION_CODES, DISPOSITION_LABELS
+from app.qualify.dispositions import DISPOSITION_LABELS
 from app.sales import actions
 from app.sales.countdown import sla_timer
 from app.sales.inbox_filters import (
@@ -203,7 +203,7 @@ def _lead_page(lead_id: int, posted: dict[str, FlaskForm], status: int = 200
     lead_row: Lead = story["lead"]
     return render_template(
         "backoffice/lead.html", **story, forms=forms, refused=bool(posted), note_help=NOTE_HELP,
-        local=_local_time(session), now=now, disposition_codes=DISPOSITION_CODES,
+        local=_local_time(session),
         sla=sla_timer(lead_row.sla_due_at, lead_row.first_touch_at, now),
     ), status
 

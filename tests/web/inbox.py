@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from app.models import Contact, Form, Lead, User, Workspace, utcnow
 from app.profiling.contacts import Provenance, record_properties
+from tests.web.backoffice import add_user, log_in
 
 
 def make_lead(app: Flask, email: str, *, workspace: str = "demo", stage: str = "lead",
@@ -45,3 +49,32 @@ def make_lead(app: Flask, email: str, *, workspace: str = "demo", stage: str = "
         session.add(lead)
         session.flush()
         return lead.id
+
+
+INBOX = "/app/demo/leads/"
+SAM = "sam@demo.leadform.dev"
+
+
+def signed_in(app: Flask, email: str, role: str, *, name: str = "") -> FlaskClient:
+    """A test client signed in as a new member of the demo workspace with `role`."""
+    add_user(app, email, workspace="demo", role=role, name=name)
+    client = app.test_client()
+    assert log_in(client, email).status_code == 303
+    return client
+
+
+def lead_ids(page: str) -> list[int]:
+    """The lead ids of the inbox's result rows, in order."""
+    return [int(found) for found in
+            re.findall(r'<th scope="row">\s*<a href="/app/demo/leads/(\d+)"', page)]
+
+
+def listing(client: FlaskClient, query: str = "") -> list[int]:
+    reply = client.get(INBOX + query)
+    assert reply.status_code == 200, reply.get_data(as_text=True)[:3000]
+    return lead_ids(reply.get_data(as_text=True))
+
+
+def user_id(db_engine: Engine, email: str) -> int:
+    with Session(db_engine) as session:
+        return session.scalars(select(User.id).where(User.email == email)).one()
