@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.qualify.dispositions import DISPOSITION_LABELS
+from app.sales.countdown import duration_text
 from app.sales.inbox_filters import STAGE_LABELS
 
 
@@ -63,12 +64,25 @@ def describe_event(kind: str, from_stage: str | None, to_stage: str | None,
         return text + (f" with {names[details['rep_id']]}" if details.get("rep_id") in names
                        else "")
     if kind == "sla":
-        what = details.get("what") or details.get("reason") or ""
-        return f"SLA {what}".strip()
+        return _sla_sentence(details, names)
     if kind == "error":
         errors = details.get("errors") or ([details["message"]] if details.get("message") else [])
         return "Error" + (f": {'; '.join(map(str, errors))}" if errors else "")
     return kind.replace("_", " ").capitalize()
+
+
+def _sla_sentence(details: Mapping[str, Any], names: Mapping[int, str]) -> str:
+    """An escalation: which stage's target ran out, how late, and who got the lead."""
+    stage = stage_label(details.get("stage")) if details.get("stage") else ""
+    text = " ".join(part for part in ("First touch overdue", f"({stage} target)" if stage
+                                      else "") if part)
+    late = details.get("late_seconds")
+    if isinstance(late, int) and not isinstance(late, bool) and late > 0:
+        text += f" by {duration_text(late)}"
+    target = details.get("reassigned_to_id")
+    if target in names:
+        text += f"; reassigned to {names[target]}"
+    return text
 
 
 def people_in(details: Mapping[str, Any] | None) -> set[int]:
@@ -77,7 +91,7 @@ def people_in(details: Mapping[str, Any] | None) -> set[int]:
     found = set()
     assignment = details.get("assignment")
     candidates = [details.get(key) for key in ("from_user_id", "to_user_id", "owner_id",
-                                                "user_id", "rep_id")]
+                                                "user_id", "rep_id", "reassigned_to_id")]
     if isinstance(assignment, Mapping):
         candidates.append(assignment.get("rep_id"))
     for value in candidates:

@@ -158,5 +158,17 @@ def test_history_entries_read_as_sentences_naming_people():
                            "assignment": {"rep_id": 7, "why": "round robin"}}, names) == (
         "Routed to book ae/intro, assigned to Sam Rivera (round robin)")
     assert describe_event("something_new", None, None, None, names) == "Something new"
+
+
+def test_an_escalation_reads_as_how_late_and_who_got_the_lead():
+    names = {9: "Priya Shah"}
+    details = {"stage": "sql", "late_seconds": 3900, "target_minutes": 15, "owner_id": 7,
+               "reassigned_to_id": 9}
+
+    assert describe_event("sla", None, None, details, names) == (
+        "First touch overdue (SQL target) by 1 h 5 min; reassigned to Priya Shah")
+    assert people_in(details) == {7, 9}
+    assert describe_event("sla", None, None, {"late_seconds": "x"}, names) == (
+        "First touch overdue")
     assert people_in({"from_user_id": 7, "to_user_id": None, "assignment": {"rep_id": 9},
                       "user_id": True}) == {7, 9}
