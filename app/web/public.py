@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import db
+from app.experiments.serving import count_view, serve, start_marker
 from app.extensions import csrf, limiter
 from app.forms import load_schema
 from app.forms.fields import field_type
@@ -120,9 +121,15 @@ def show_form(workspace: str, form: str) -> ResponseReturnValue:
     existing = resumable_response(session, published.form, visitor)
     if existing is not None:
         return _render(published, current_outcome(existing), resumed=True)
+    # A new visitor's id is chosen now (the cookie follows), so an A/B test can assign it.
+    visitor = g.visitor_id = visitor or new_visitor_id()
+    published = serve(session, published, visitor)
+    if published.variant is not None:
+        with db.write_session() as counting:
+            count_view(counting, published, utcnow().date())
     captured = capture(published.version.definition, request.args, url=request.url,
                        referrer=request.referrer)
-    start = {**captured.as_dict(), "t": time.time()}
+    start = {**captured.as_dict(), "t": time.time(), **start_marker(published)}
     plan = plan_for(session, published, identify(session, published.workspace.id, visitor))
     return _render(published, fresh_outcome(published, captured, plan), start=start)
 
@@ -170,7 +177,7 @@ def answer_screen(workspace: str, form: str) -> ResponseReturnValue:
 @bp.post("/f/<workspace>/<form>/check/<field_id>")
 def check_field(workspace: str, form: str, field_id: str) -> ResponseReturnValue:
     """The inline error for one field, re-validated on blur; never touches its input."""
-    published = _published_or_404(workspace, form)
+    published = serve(db.session(), _published_or_404(workspace, form), _visitor())
     spec = _field_spec(published, field_id)
     if spec is None:
         abort(404)
