@@ -75,14 +75,14 @@ def experiment_results(session: Session, experiment: Experiment,
     first_day = experiment.started_at.date()
     last_day = (experiment.stopped_at or now).date()
     numbers = dict(session.execute(select(FormVersion.id, FormVersion.number).where(
-        FormVersion.id.in_((experiment.version_a_id, experiment.version_b_id)))).tuples().all())
+        FormVersion.id.in_((experiment.version_a_id, experiment.version_b_id)))).all())
     responses = {variant: (started, int(completed or 0)) for variant, started, completed
                  in session.execute(
         select(Response.variant, func.count(),
                func.sum(case((Response.state == "completed", 1), else_=0)))
         .where(Response.workspace_id == experiment.workspace_id,
                Response.experiment_id == experiment.id)
-        .group_by(Response.variant)).tuples()}
+        .group_by(Response.variant))}
     sqls = dict(session.execute(
         select(Response.variant, func.count(func.distinct(Lead.id)))
         .select_from(Lead)
@@ -90,14 +90,14 @@ def experiment_results(session: Session, experiment: Experiment,
         .where(Lead.workspace_id == experiment.workspace_id,
                Lead.origin_form_id == experiment.form_id, Lead.sql_at.is_not(None),
                Response.experiment_id == experiment.id)
-        .group_by(Response.variant)).tuples().all())
+        .group_by(Response.variant)).all())
     views = dict(session.execute(
         select(FormView.version_id, func.sum(FormView.views))
         .where(FormView.workspace_id == experiment.workspace_id,
                FormView.form_id == experiment.form_id,
                FormView.version_id.in_((experiment.version_a_id, experiment.version_b_id)),
                FormView.day >= first_day, FormView.day <= last_day)
-        .group_by(FormView.version_id)).tuples().all())
+        .group_by(FormView.version_id)).all())
 
     def counts(variant: str, version_id: int, share: int) -> VariantCounts:
         started, completed = responses.get(variant, (0, 0))
@@ -123,4 +123,4 @@ def starts_by_experiment(session: Session, experiment_ids: list[int]) -> dict[in
     return {experiment_id: count for experiment_id, count in session.execute(
         select(Response.experiment_id, func.count())
         .where(Response.experiment_id.in_(experiment_ids))
-        .group_by(Response.experiment_id)).tuples()}
+        .group_by(Response.experiment_id))}
