@@ -110,9 +110,11 @@ def experiment_results(session: Session, experiment: Experiment,
     b = counts("b", experiment.version_b_id, experiment.split_b)
     completion = two_proportion_z_test(a.completions, a.starts, b.completions, b.starts)
     sql = two_proportion_z_test(a.sqls, a.starts, b.sqls, b.starts)
+    running = experiment.status == "running"
     return ExperimentResults(
         a=a, b=b, completion=completion, sql=sql,
-        completion_verdict=verdict(completion, "completion"), sql_verdict=verdict(sql, "SQL"),
+        completion_verdict=verdict(completion, "completion", running=running),
+        sql_verdict=verdict(sql, "SQL", running=running),
         first_day=first_day, last_day=last_day)
 
 

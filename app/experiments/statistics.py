@@ -114,12 +114,18 @@ def p_text(p_value: float) -> str:
     return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
 
 
-def verdict(test: ProportionTest, outcome: str, trials: str = "starts") -> str:
+def verdict(test: ProportionTest, outcome: str, trials: str = "starts", *,
+            running: bool = True) -> str:
     """One plain sentence on what the test says about `outcome` (e.g. 'completion'),
-    counted out of `trials` (e.g. 'starts').
+    counted out of `trials` (e.g. 'starts'); a stopped test is "not significant", no "yet".
 
     It never calls a difference real before the data can show it.
     """
+    sentence = _verdict(test, outcome, trials)
+    return sentence if running else sentence.replace("Not significant yet", "Not significant", 1)
+
+
+def _verdict(test: ProportionTest, outcome: str, trials: str) -> str:
     level = f"{round(test.confidence * 100)} %"
     missing = [name for name, trials in (("A", test.trials_a), ("B", test.trials_b)) if not trials]
     if missing:

@@ -27,7 +27,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import db
@@ -125,8 +125,7 @@ def show_form(workspace: str, form: str) -> ResponseReturnValue:
     visitor = g.visitor_id = visitor or new_visitor_id()
     published = serve(session, published, visitor)
     if published.variant is not None:
-        with db.write_session() as counting:
-            count_view(counting, published, utcnow().date())
+        _count_view(published)
     captured = capture(published.version.definition, request.args, url=request.url,
                        referrer=request.referrer)
     start = {**captured.as_dict(), "t": time.time(), **start_marker(published)}
@@ -229,6 +228,15 @@ def _submit_once(workspace: str, form: str, visitor: str, token: Submission,
         _load_for_render(outcome)
         _ = (fresh.workspace.settings, fresh.form.slug)
     return fresh, outcome
+
+
+def _count_view(published: Published) -> None:
+    """One more view of the version served; a counter that fails never fails the form."""
+    try:
+        with db.write_session() as counting:
+            count_view(counting, published, utcnow().date())
+    except SQLAlchemyError as error:
+        current_app.logger.warning("form view not counted: %s", error)
 
 
 def _accept_personal_link(published: Published) -> ResponseReturnValue:

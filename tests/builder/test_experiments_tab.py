@@ -241,6 +241,24 @@ def test_the_publish_tab_says_a_test_is_serving(app, marketer, forms):
     assert page.count("In A/B test</span>") == 2 and ">Live</span>" not in page
 
 
+def test_publishing_during_a_test_says_the_test_keeps_serving(app, marketer, forms,
+                                                              portable_definition):
+    from app.db import write_session
+    from app.forms.versions import get_form, get_workspace, save_draft
+
+    start_test(app, forms, a=1, b=2)
+    with app.app_context(), write_session() as session:
+        changed = {**portable_definition, "title": "Talk to us"}
+        save_draft(session, get_workspace(session, "acme"), "talk", changed)
+        assert get_form(session, get_workspace(session, "acme"), "talk").draft == changed
+
+    response = post(marketer, "/app/acme/forms/talk/publish", note="New title")
+
+    page = text_of(marketer.get(response.headers["Location"]))
+    assert ("Published v3: the A/B test keeps serving its two versions until you stop it, "
+            "then the form's address serves this one.") in page
+
+
 # --- who may, and whose ids -----------------------------------------------------------------
 
 def routes(experiment: int) -> list[tuple[str, str]]:

@@ -146,3 +146,12 @@ def test_the_verdict_explains_what_not_significant_yet_means():
                                               (0.0004, "0.0")])
 def test_points_carry_their_sign(value, shown):
     assert points(value) == shown
+
+
+def test_a_stopped_test_is_not_significant_without_a_yet():
+    test = two_proportion_z_test(30, 100, 36, 100)
+
+    assert verdict(test, "completion", running=False).startswith(
+        "Not significant (p = 0.367): B is 6.0 points ahead")
+    assert verdict(two_proportion_z_test(200, 1000, 250, 1000), "SQL", running=False).startswith(
+        "Significant at 95 %")

@@ -109,6 +109,24 @@ def test_a_form_without_a_test_records_no_variant(demo, forms, client, db_engine
         (None, None)]
 
 
+def test_checking_a_field_on_blur_uses_the_visitors_version(demo, demo_definition):
+    challenger = variant_b_of(demo_definition)
+    challenger["steps"][0]["fields"].append(
+        {"id": "nickname", "type": "short_text", "label": "Nickname",
+         "validation": {"max_length": 3}})
+    forms = publish_versions(demo, "demo", "talk-to-sales", challenger)
+    experiment = start_test(demo, forms)
+    b_visitor = as_visitor(demo.test_client(), visitor_of(experiment, "b"))
+    a_visitor = as_visitor(demo.test_client(), visitor_of(experiment, "a"))
+    url = f"{forms.url}/check/nickname"
+
+    checked = b_visitor.post(url, data={"nickname": "Too long"})
+
+    assert checked.status_code == 200
+    assert "Please enter no more than 3 characters." in checked.get_data(as_text=True)
+    assert a_visitor.post(url, data={"nickname": "Too long"}).status_code == 404
+
+
 def stop(app, experiment_id: int) -> None:
     from app.db import write_session
     from app.experiments.service import stop_experiment
@@ -257,5 +275,6 @@ def test_results_of_a_hand_made_dataset(app, session):
     assert (results.completion.successes_a, results.completion.trials_a,
             results.completion.successes_b, results.completion.trials_b) == (6, 10, 7, 8)
     assert results.days == 3
-    # Too few results for the normal approximation (B has only one non-completion):
-    assert results.completion_verdict.startswith("Not significant yet: too few results")
+    # Too few results for the normal approximation (B has only one non-completion), and a
+    # stopped test is past "yet":
+    assert results.completion_verdict.startswith("Not significant: too few results")
