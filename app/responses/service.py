@@ -12,15 +12,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import and_, bindparam, exists, literal_column, select, update
 from sqlalchemy.orm import Session, aliased, defer
 
+from app.experiments.assignment import RunningExperiment, Variant
+from app.experiments.serving import assignment_of
 from app.forms.definitions import attach_definition
 from app.forms.fields import field_type
 from app.forms.versions import FormClosed, NotFound
 from app.leads.qualification import qualify
 from app.logic import facts, prune_answers
-from app.models import Form, FormVersion, Response, Workspace
+from app.models import Experiment, Form, FormVersion, Response, Workspace
 from app.profiling.absorb import absorb_response
 from app.profiling.identity import Identity
 from app.profiling.plan import Plan, apply_plan
@@ -45,7 +47,9 @@ HONEYPOT_FIELD = "lf_website"
 class Published:
     workspace: Workspace
     form: Form
-    version: FormVersion
+    version: FormVersion  # the newest, or the visitor's variant (app.experiments.serving)
+    running: RunningExperiment | None = None  # the form's A/B test, if one runs
+    variant: Variant | None = None  # set once a visitor has been assigned
 
 
 @dataclass
@@ -72,9 +76,13 @@ _NEWER = aliased(FormVersion)
 # Built once: hosted-form requests run these on every hit, and building a statement
 # (and its cache key) costs more CPU than running it on a warm connection.
 _PUBLISHED = (
-    select(Workspace, Form, FormVersion)
+    select(Workspace, Form, FormVersion, Experiment.id, Experiment.version_a_id,
+           Experiment.version_b_id, Experiment.split_b)
     .join(Form, Form.workspace_id == Workspace.id)
     .join(FormVersion, FormVersion.form_id == Form.id)
+    # At most one running test per form (a partial unique index, which the literal can use).
+    .outerjoin(Experiment, and_(Experiment.form_id == Form.id,
+                                Experiment.status == literal_column("'running'")))
     .where(Workspace.slug == bindparam("workspace_slug"), Form.slug == bindparam("form_slug"),
            Form.status == "active",
            ~exists().where(_NEWER.form_id == Form.id, _NEWER.number > FormVersion.number))
@@ -96,8 +104,9 @@ _BY_ID_LOCKED = _BY_ID.with_for_update()
 def find_published(session: Session, workspace_slug: str, form_slug: str) -> Published:
     """The form's newest published version; unpublished forms are not found, archived ones closed.
 
-    One query for the workspace, the form (without its draft) and the newest version
-    (without its definition, which comes from the in-memory cache of immutable ones).
+    One query for the workspace, the form (without its draft), the newest version
+    (without its definition, which comes from the in-memory cache of immutable ones)
+    and the A/B test the form runs, if any.
     """
     row = session.execute(_PUBLISHED, {"workspace_slug": workspace_slug,
                                        "form_slug": form_slug}).first()
@@ -108,8 +117,10 @@ def find_published(session: Session, workspace_slug: str, form_slug: str) -> Pub
         if status == "archived":
             raise FormClosed("This form is closed.")
         raise NotFound("No such form." if status is None else "This form is not published.")
-    workspace, form, version = row
-    return Published(workspace, form, attach_definition(session, version))
+    workspace, form, version, experiment_id, version_a_id, version_b_id, split_b = row
+    running = (RunningExperiment(experiment_id, version_a_id, version_b_id, split_b)
+               if experiment_id is not None else None)
+    return Published(workspace, form, attach_definition(session, version), running)
 
 
 def resumable_response(session: Session, form: Form, visitor_id: str | None) -> Response | None:
@@ -298,6 +309,7 @@ def _start(
     if version is None or version.form_id != published.form.id:
         raise TamperedToken("This form page does not belong to this form.")
     captured = Captured.from_dict(token.start or {})
+    experiment_id, variant = assignment_of(token.start)
     response = Response(
         workspace_id=published.workspace.id,
         form_id=published.form.id,
@@ -311,6 +323,8 @@ def _start(
         hidden=captured.hidden,
         source=source_of(captured.hidden, captured.meta),
         campaign=campaign_of(captured.hidden),
+        experiment_id=experiment_id,  # the A/B test the rendered page was served under
+        variant=variant,
         meta={**captured.meta, "prefill": captured.prefill, "path": [],
               "rendered_at": (token.start or {}).get("t"), "profiling": plan.as_dict()},
         started_at=now,

@@ -27,10 +27,11 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app import db
+from app.experiments.serving import count_view, serve, start_marker
 from app.extensions import csrf, limiter
 from app.forms import load_schema
 from app.forms.fields import field_type
@@ -120,9 +121,14 @@ def show_form(workspace: str, form: str) -> ResponseReturnValue:
     existing = resumable_response(session, published.form, visitor)
     if existing is not None:
         return _render(published, current_outcome(existing), resumed=True)
+    # A new visitor's id is chosen now (the cookie follows), so an A/B test can assign it.
+    visitor = g.visitor_id = visitor or new_visitor_id()
+    published = serve(session, published, visitor)
+    if published.variant is not None:
+        _count_view(published)
     captured = capture(published.version.definition, request.args, url=request.url,
                        referrer=request.referrer)
-    start = {**captured.as_dict(), "t": time.time()}
+    start = {**captured.as_dict(), "t": time.time(), **start_marker(published)}
     plan = plan_for(session, published, identify(session, published.workspace.id, visitor))
     return _render(published, fresh_outcome(published, captured, plan), start=start)
 
@@ -170,7 +176,7 @@ def answer_screen(workspace: str, form: str) -> ResponseReturnValue:
 @bp.post("/f/<workspace>/<form>/check/<field_id>")
 def check_field(workspace: str, form: str, field_id: str) -> ResponseReturnValue:
     """The inline error for one field, re-validated on blur; never touches its input."""
-    published = _published_or_404(workspace, form)
+    published = serve(db.session(), _published_or_404(workspace, form), _visitor())
     spec = _field_spec(published, field_id)
     if spec is None:
         abort(404)
@@ -222,6 +228,15 @@ def _submit_once(workspace: str, form: str, visitor: str, token: Submission,
         _load_for_render(outcome)
         _ = (fresh.workspace.settings, fresh.form.slug)
     return fresh, outcome
+
+
+def _count_view(published: Published) -> None:
+    """One more view of the version served; a counter that fails never fails the form."""
+    try:
+        with db.write_session() as counting:
+            count_view(counting, published, utcnow().date())
+    except SQLAlchemyError as error:
+        current_app.logger.warning("form view not counted: %s", error)
 
 
 def _accept_personal_link(published: Published) -> ResponseReturnValue:

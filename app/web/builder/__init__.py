@@ -10,6 +10,7 @@ One blueprint, several modules, one per editor tab, each adding its routes to
     Design    (design.py)   /forms/<form>/design (theme)
     Share     (share.py)    /forms/<form>/share (link, embed snippets, allowed domains)
     Publish   (publish.py)  /forms/<form>/publish (lint, publish, versions, rollback)
+    Experiments (experiments.py) /forms/<form>/experiments (A/B tests: start, stop, results)
     Forms     (forms_list.py) /forms/new, /forms/<form>/duplicate, /forms/<form>/archive
     Scoring   (scoring.py)  /scoring/ (the workspace's scoring model)
 
@@ -45,6 +46,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 class Tab:
     label: str
     endpoint: str  # a view whose URL arguments are `workspace` and `form`
+    inner: tuple[str, ...] = ()  # other views of the tab, shown with it as current
 
 
 # The editor's tabs, in order. A tab shows once its module has registered the view.
@@ -55,6 +57,7 @@ TABS = (
     Tab("Design", "builder.design"),
     Tab("Share", "builder.share"),
     Tab("Publish", "builder.publish"),
+    Tab("Experiments", "builder.experiments", inner=("builder.experiment",)),
 )
 
 
@@ -81,7 +84,7 @@ def editor_tabs(form: Form) -> list[dict[str, Any]]:
     return [
         {"label": tab.label, "url": url_for(tab.endpoint, workspace=g.workspace.slug,
                                             form=form.slug),
-         "current": request.endpoint == tab.endpoint}
+         "current": request.endpoint in (tab.endpoint, *tab.inner)}
         for tab in TABS if tab.endpoint in views
     ]
 
@@ -126,5 +129,6 @@ def form_home(workspace: str, form: str) -> ResponseReturnValue:
 
 # Each tab's module adds its routes to `bp`; imported last, as they import `bp`.
 from app.web.builder import (  # noqa: E402, F401, I001
-    design, editor, forms_list, logic, preview, publish, routing, rule_widget, scoring, share,
+    design, editor, experiments, forms_list, logic, preview, publish, routing, rule_widget,
+    scoring, share,
 )

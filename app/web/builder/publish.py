@@ -13,6 +13,7 @@ from app.builder import releases
 from app.builder.drafts import ChangeRefused
 from app.builder.locations import Location
 from app.builder.releases import DraftReview, draft_changes, findings, review_draft, version_history
+from app.experiments.service import published_versions, running_experiment
 from app.forms import versions
 from app.forms.versions import DefinitionRejected, NotFound
 from app.models import Form
@@ -50,6 +51,9 @@ def publish_now(workspace: str, form: str) -> ResponseReturnValue:
     if outcome.created:
         where = ("the form is archived, so its address stays closed until you restore it"
                  if target.status == "archived" else "the form's address serves it now")
+        if target.status != "archived" and running_experiment(session, target) is not None:
+            where = ("the A/B test keeps serving its two versions until you stop it, then "
+                     "the form's address serves this one")
         flash(f"Published v{outcome.version.number}: {where}.", "success")
     else:
         flash(f"Nothing to publish: the draft is the same as v{outcome.version.number}.", "info")
@@ -91,7 +95,21 @@ def _page(form: Form, review: DraftReview, *, note: str = "", status: int = 200,
         "builder/publish.html", form, errors=errors, warnings=warnings, history=history,
         changes=draft_changes(session, form), note=note, refused=refused,
         note_error=note_error, next_number=(history[0].number if history else 0) + 1,
+        experiment=_running_test(form),
     ), status
+
+
+def _running_test(form: Form) -> dict[str, Any] | None:
+    """The A/B test that serves instead of the newest version, for the tab's notice."""
+    session = db.session()
+    running = running_experiment(session, form)
+    if running is None:
+        return None
+    numbers = {version.id: version.number for version in published_versions(session, form)}
+    return {"name": running.name, "a": numbers.get(running.version_a_id),
+            "b": numbers.get(running.version_b_id),
+            "url": url_for("builder.experiment", workspace=g.workspace.slug, form=form.slug,
+                           experiment=running.id)}
 
 
 def _issue(form: Form, message: str, location: Location) -> dict[str, Any]:
