@@ -77,6 +77,7 @@ def configure_blueprints(app: Flask) -> None:
     # Imported here so that importing `app` never drags in every view module.
     from app.web.alert_settings import bp as alert_settings_bp
     from app.web.api import init_api
+    from app.web.api_tokens import bp as api_tokens_bp
     from app.web.auth import bp as auth_bp
     from app.web.backoffice import bp as backoffice_bp
     from app.web.booking import bp as booking_bp
@@ -95,6 +96,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(alert_settings_bp)
+    app.register_blueprint(api_tokens_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(sales_bp)
