@@ -33,6 +33,8 @@ class Cursor(ma.fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > 40:
+            raise ma.ValidationError("Not a cursor from this API: it is too long.")
         try:
             decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
         except (binascii.Error, UnicodeDecodeError, ValueError):
@@ -54,7 +56,8 @@ class PageArgs(ma.Schema):
     limit = ma.fields.Integer(
         load_default=DEFAULT_LIMIT, validate=ma.validate.Range(min=1, max=MAX_LIMIT),
         metadata={"description": f"Items per page, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})."})
-    cursor = Cursor(load_default=None, validate=ma.validate.Length(max=40), metadata={
+    cursor = Cursor(load_default=None, metadata={
+        "maxLength": 40,
         "description": "The `next` value of the previous page; omit it for the first page."})
 
 
