@@ -35,10 +35,13 @@ ID = f"int(min=1, max={MAX_ID})"
 
 
 class ApiBlueprint(Blueprint):
-    def __init__(self, name: str, import_name: str, **kwargs: Any) -> None:
+    def __init__(self, name: str, import_name: str, *, stores_input: bool = True,
+                 **kwargs: Any) -> None:
         kwargs.setdefault("url_prefix", "/api/v1")
         super().__init__(name, import_name, **kwargs)
-        self.before_request(_usable_input_only)
+        self.before_request(_json_only)
+        if stores_input:
+            self.before_request(_storable_text_only)
         limiter.shared_limit(rate_limit, scope="api", key_func=rate_limit_key)(self)
 
     def scoped(self, scope: str) -> Decorator:
@@ -65,17 +68,23 @@ class ApiBlueprint(Blueprint):
         return self.arguments(schema, location="json", error_status_code=422, **kwargs)
 
 
-def _usable_input_only() -> None:
-    """A body must be JSON (415 for a form post or plain text, not guessed at), and no text
-    may carry NUL characters, which no database column can store."""
+def _has_body() -> bool:
+    return request.method in ("POST", "PUT", "PATCH") and bool(
+        request.content_length or request.headers.get("Transfer-Encoding"))
+
+
+def _json_only() -> None:
+    """A body must be JSON: a form post or plain text is refused with 415, not guessed at.
+    No body at all is fine (actions like publish or replay)."""
+    if _has_body() and not request.is_json:
+        api_abort(415, "Send the body as JSON with Content-Type: application/json.")
+
+
+def _storable_text_only() -> None:
+    """No text may carry NUL characters, which no database column can store."""
     if b"%00" in request.query_string:
         api_abort(400, "The query string may not contain NUL characters.")
-    if request.method not in ("POST", "PUT", "PATCH"):
-        return
-    if not request.content_length and not request.headers.get("Transfer-Encoding"):
-        return  # no body at all: fine for actions like publish or replay
-    if not request.is_json:
-        api_abort(415, "Send the body as JSON with Content-Type: application/json.")
-    body = request.get_data(cache=True)
-    if b"\\u0000" in body or b"\x00" in body:
-        api_abort(422, "Text in the body may not contain NUL characters (\\u0000).")
+    if _has_body():
+        body = request.get_data(cache=True)
+        if b"\\u0000" in body or b"\x00" in body:
+            api_abort(422, "Text in the body may not contain NUL characters (\\u0000).")

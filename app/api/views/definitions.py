@@ -13,7 +13,7 @@ from app.api.schemas.common import ErrorDetailSchema
 from app.forms import parse_definition_text
 from app.forms.review import review
 
-blp = ApiBlueprint("definitions", __name__,
+blp = ApiBlueprint("definitions", __name__, stores_input=False,
                    description="Checking form definitions before storing them.")
 
 # URL rules of this blueprint, in one place:
