@@ -15,7 +15,17 @@ from sqlalchemy.orm import Session, aliased
 
 from app.api.errors import api_abort
 from app.api.pagination import Page, fetch_page
-from app.models import ApiToken, Contact, Form, FormVersion, Lead, Team, User, Workspace
+from app.models import (
+    ApiToken,
+    Contact,
+    Form,
+    FormVersion,
+    Lead,
+    LeadEvent,
+    Team,
+    User,
+    Workspace,
+)
 from app.sales import actions
 
 
@@ -106,3 +116,19 @@ def dispose(session: Session, workspace: Workspace, lead: Lead, code: str, note:
 def record_outcome(session: Session, workspace: Workspace, lead: Lead, outcome: str,
                    note: str, now: datetime) -> None:
     actions.record_outcome(session, workspace, lead, None, outcome, now, note=note)
+
+
+def reassign(session: Session, workspace: Workspace, lead: Lead, token: ApiToken,
+             owner_id: int, reason: str, now: datetime) -> None:
+    why = reason.strip() or f"reassigned through the API ({token.name})"
+    actions.reassign(session, workspace, lead, None, owner_id, now, why=why[:300])
+
+
+def event_page(session: Session, lead: Lead, args: dict[str, Any]
+               ) -> tuple[list[dict[str, Any]], Page]:
+    query = select(LeadEvent).where(LeadEvent.lead_id == lead.id,
+                                    LeadEvent.workspace_id == lead.workspace_id)
+    page = fetch_page(session, query, LeadEvent.id, args, lambda row: row[0].id)
+    return [{"id": event.id, "kind": event.kind, "from_stage": event.from_stage,
+             "to_stage": event.to_stage, "cause": event.cause, "details": dict(event.details or {}),
+             "user_id": event.user_id, "at": event.at} for (event,) in page.rows], page

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from app.api.tokens import SCOPES, create_token
 from app.db import write_session
 from app.forms.versions import ensure_workspace, get_workspace
-from app.models import Contact, Delivery, Lead, Response, utcnow
+from app.models import Contact, Delivery, Lead, Response, User, utcnow
 from tests.web.hosted import fill_demo
 from tests.web.test_qualification import SALES_PATH
 
@@ -121,6 +121,8 @@ def world(api_app: Flask, api: ApiClient) -> World:
                                          .where(Contact.workspace_id == workspace.id)),
             "lead_id": session.scalar(select(Lead.id).where(Lead.workspace_id == workspace.id)),
             "endpoint_id": endpoint_id, "delivery_id": delivery.id,
+            "member_id": session.scalar(select(User.id)
+                                        .where(User.email == "admin@demo.example")),
         })
 
 

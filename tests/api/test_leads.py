@@ -98,3 +98,36 @@ def test_bad_codes_stages_and_outcomes_are_a_422(api, world):
 def test_an_unknown_lead_is_a_404(api):
     assert api.get("/api/v1/leads/31337").status_code == 404
     assert api.post("/api/v1/leads/31337/outcome", json={"outcome": "won"}).status_code == 404
+
+
+def test_the_crm_gives_the_lead_to_another_member(api, world):
+    reply = api.post(f"/api/v1/leads/{world['lead_id']}/owner",
+                     json={"owner_id": world["member_id"], "reason": "Owner in HubSpot"})
+
+    assert reply.status_code == 200
+    lead = reply.get_json()
+    assert lead["owner"]["id"] == world["member_id"]
+    assert lead["assignment_reason"] == "Owner in HubSpot"
+
+
+def test_only_members_can_own_a_lead(api, world, api_app):
+    from tests.web.backoffice import add_user
+
+    outsider = add_user(api_app, "out@side.example", workspace="beta")
+
+    reply = api.post(f"/api/v1/leads/{world['lead_id']}/owner", json={"owner_id": outsider})
+
+    assert reply.status_code == 422
+    assert "member" in error_of(reply)["message"]
+
+
+def test_a_leads_history_lists_scores_stages_and_actions(api, world):
+    api.post(f"/api/v1/leads/{world['lead_id']}/stage", json={"stage": "mql"})
+
+    events = api.get(f"/api/v1/leads/{world['lead_id']}/events").get_json()["data"]
+
+    assert events[0]["kind"] == "stage" and events[0]["to_stage"] == "mql"
+    assert events[0]["user_id"] is None
+    kinds = {event["kind"] for event in events}
+    assert {"stage", "accepted"} <= kinds
+    assert [event["id"] for event in events] == sorted((e["id"] for e in events), reverse=True)

@@ -10,12 +10,15 @@ from werkzeug.routing import Rule
 
 from tests.api.conftest import ALL_SCOPES, ApiClient, error_of
 
+
 # Bodies that pass validation, so that the answer depends on the id alone.
-BODIES = {
-    "leads.set_stage": {"stage": "mql"},
-    "leads.dispose": {"code": "not_now", "note": "next year"},
-    "leads.record_outcome": {"outcome": "won"},
-}
+def bodies(world) -> dict:
+    return {
+        "leads.set_stage": {"stage": "mql"},
+        "leads.dispose": {"code": "not_now", "note": "next year"},
+        "leads.record_outcome": {"outcome": "won"},
+        "leads.reassign": {"owner_id": world["member_id"]},
+    }
 # Outside the token API: the booking widget's slots, authorised by the signed response
 # token in their URL (app/web/booking.py, tests/booking).
 NOT_TOKEN_ROUTES = {"booking.slots_json"}
@@ -41,7 +44,8 @@ def test_the_routes_with_ids_are_found(api_app):
     endpoints = {rule.endpoint for rule in id_rules(api_app)}
 
     assert {"forms.get_form", "responses.get_response", "contacts.get_contact",
-            "leads.get_lead", "leads.set_stage", "webhooks.replay_delivery"} <= endpoints
+            "leads.get_lead", "leads.set_stage", "leads.reassign", "leads.list_events",
+            "webhooks.replay_delivery"} <= endpoints
 
 
 def test_another_workspaces_token_gets_404_for_every_id(api_app, world, make_token):
@@ -49,7 +53,7 @@ def test_another_workspaces_token_gets_404_for_every_id(api_app, world, make_tok
 
     wrong = []
     for endpoint, method, path in requests(api_app, world.values):
-        reply = stranger.open(method, path, json=BODIES.get(endpoint))
+        reply = stranger.open(method, path, json=bodies(world).get(endpoint))
         if reply.status_code != 404 or error_of(reply)["code"] != "not_found":
             wrong.append(f"{method} {path} ({endpoint}): {reply.status_code}")
 
@@ -62,7 +66,7 @@ def test_the_workspaces_own_token_reaches_the_same_ids(api_app, world, api):
                      key=lambda item: (item[1] != "GET", item[1] == "DELETE"))
     wrong = [f"{method} {path} ({endpoint}): {status}"
              for endpoint, method, path in ordered
-             if (status := api.open(method, path, json=BODIES.get(endpoint)).status_code)
+             if (status := api.open(method, path, json=bodies(world).get(endpoint)).status_code)
              not in (200, 201, 204, 409)]
 
     assert wrong == []

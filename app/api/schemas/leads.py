@@ -110,3 +110,27 @@ class DispositionArgs(ma.Schema):
 class OutcomeArgs(ma.Schema):
     outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES))
     note = ma.fields.String(load_default="", validate=ma.validate.Length(max=NOTE_MAX))
+
+
+class OwnerArgs(ma.Schema):
+    owner_id = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=MAX_ID),
+                                 metadata={"description": "A member of the workspace"})
+    reason = ma.fields.String(load_default="", validate=ma.validate.Length(max=300))
+
+
+class LeadEventSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    kind = ma.fields.String(required=True, metadata={
+        "description": "stage, route, assignment, accepted, disposition, reassigned, "
+                       "contacted, outcome, sla, archived..."})
+    from_stage = ma.fields.String(required=True, allow_none=True)
+    to_stage = ma.fields.String(required=True, allow_none=True)
+    cause = ma.fields.String(required=True, metadata={
+        "description": "What caused it: response, signal, sales, api..."})
+    details = ma.fields.Dict(required=True)
+    user_id = ma.fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Who did it; null for the system and the API"})
+    at = ma.fields.DateTime(required=True)
+
+
+LeadEventPageSchema = page_schema(LeadEventSchema, "LeadEventPage")

@@ -13,13 +13,15 @@ from app.api import leads as service
 from app.api.auth import workspace
 from app.api.blueprint import ID, ApiBlueprint
 from app.api.errors import api_abort
-from app.api.pagination import envelope
+from app.api.pagination import PageArgs, envelope
 from app.api.schemas.leads import (
     DispositionArgs,
+    LeadEventPageSchema,
     LeadListArgs,
     LeadPageSchema,
     LeadSchema,
     OutcomeArgs,
+    OwnerArgs,
     StageArgs,
 )
 from app.models import Lead, utcnow
@@ -35,6 +37,8 @@ blp = ApiBlueprint("leads", __name__,
 #   POST /api/v1/leads/<id>/stage          move it to a stage                          leads:write
 #   POST /api/v1/leads/<id>/disposition    accept, or reject with a reason and note    leads:write
 #   POST /api/v1/leads/<id>/outcome        won or lost                                 leads:write
+#   POST /api/v1/leads/<id>/owner          give it to another member                   leads:write
+#   GET  /api/v1/leads/<id>/events         its history, newest first                   leads:read
 
 
 def _lead(lead_id: int) -> Lead:
@@ -110,3 +114,24 @@ def record_outcome(args: dict[str, Any], lead_id: int) -> dict[str, Any]:
     """Won or lost: closes the loop, so reports can show what converts."""
     return _change(lead_id, lambda lead: service.record_outcome(
         db.session(), workspace(), lead, args["outcome"], args["note"], utcnow()))
+
+
+@blp.post(f"/leads/<{ID}:lead_id>/owner")
+@blp.scoped("leads:write")
+@blp.body(OwnerArgs)
+@blp.response(200, LeadSchema)
+def reassign(args: dict[str, Any], lead_id: int) -> dict[str, Any]:
+    """Give the lead to another member of the workspace (the CRM's owner)."""
+    return _change(lead_id, lambda lead: service.reassign(
+        db.session(), workspace(), lead, g.api_token, args["owner_id"], args["reason"],
+        utcnow()))
+
+
+@blp.get(f"/leads/<{ID}:lead_id>/events")
+@blp.scoped("leads:read")
+@blp.query(PageArgs)
+@blp.response(200, LeadEventPageSchema)
+def list_events(args: dict[str, Any], lead_id: int) -> ResponseReturnValue:
+    """The lead's history, newest first: scores, stage changes, routes, sales actions."""
+    data, page = service.event_page(db.session(), _lead(lead_id), args)
+    return envelope(data, page)
