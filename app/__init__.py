@@ -76,7 +76,8 @@ def configure_login(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     # Imported here so that importing `app` never drags in every view module.
     from app.web.alert_settings import bp as alert_settings_bp
-    from app.web.api import bp as api_bp
+    from app.web.api import init_api
+    from app.web.api_tokens import bp as api_tokens_bp
     from app.web.auth import bp as auth_bp
     from app.web.backoffice import bp as backoffice_bp
     from app.web.booking import bp as booking_bp
@@ -92,10 +93,11 @@ def configure_blueprints(app: Flask) -> None:
 
     app.register_blueprint(public_bp)
     app.register_blueprint(tracking_bp)
-    app.register_blueprint(api_bp)
+    init_api(app)  # the REST API's blueprints and its OpenAPI document
     app.register_blueprint(auth_bp)
     app.register_blueprint(backoffice_bp)
     app.register_blueprint(alert_settings_bp)
+    app.register_blueprint(api_tokens_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(sales_bp)

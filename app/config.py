@@ -21,6 +21,8 @@ DEFAULTS: dict[str, object] = {
     "PERSONAL_LINK_DAYS": 30,
     # Back office sign-in: attempts per IP, whatever the outcome.
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # REST API: requests per token (calls without a valid token: per client address).
+    "API_RATE_LIMIT": "600 per minute",
     # Session cookies are HTTPS-only by default. `make run`/`make dev` serve plain
     # http://127.0.0.1 and set LEADFORM_SESSION_COOKIE_SECURE=false so that signing in works.
     "SESSION_COOKIE_SECURE": True,

@@ -1,32 +1,56 @@
-"""JSON API. For now: checking a definition without storing anything."""
+"""The REST API: flask-smorest blueprints under /api/v1, the OpenAPI document at
+/api/openapi.json, and the house error body everywhere under /api.
+
+Resources live in `app.api.views`; `init_api` registers them on the app with the
+spec that flask-smorest builds from their marshmallow schemas. See docs/api.md.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Flask
+from flask_smorest import Api
 
-from flask import Blueprint, jsonify, request
-from flask.typing import ResponseReturnValue
-
+from app.api.schemas.common import ErrorSchema
 from app.extensions import csrf
-from app.forms import parse_definition_text
-from app.forms.review import review
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # token-authenticated JSON, never a browser form
+API_DESCRIPTION = """Leadform's REST API: forms, responses, contacts, leads (the CRM's closed
+loop) and webhooks of one workspace.
 
-# URL rules of this blueprint, in one place:
-#   POST /api/v1/definitions/validate   200 {valid, errors, warnings} or 422
+Authenticate with a workspace token: `Authorization: Bearer lf_...` (admins create
+them under API tokens in the back office, or with `flask api-tokens create`). Each
+operation names the scope it needs as `x-scope`. Lists are paginated with a cursor:
+`{"data": [...], "next": "<cursor>"}`; pass `?cursor=<next>` for the next page.
+Every error has the body `{"error": {"code", "message", "details"}}`."""
 
 
-@bp.post("/definitions/validate")
-def validate_definition() -> ResponseReturnValue:
-    """Validate and lint a definition: 422 with every error and its JSON pointer."""
-    text = request.get_data(as_text=True)
-    definition, issues = parse_definition_text(text)
-    body: dict[str, Any]
-    if issues:
-        body = {"valid": False, "errors": [i.as_dict() for i in issues], "warnings": []}
-        return jsonify(body), 422
-    verdict = review(definition)
-    body = {"valid": verdict.ok, "errors": verdict.errors, "warnings": verdict.warnings}
-    return jsonify(body), 200 if verdict.ok else 422
+class LeadformApi(Api):
+    """flask-smorest's Api, documenting the house error body and leaving errors to the app.
+
+    The app's HTTP error handler (`app.web.errors`) already answers every /api path
+    with `app.api.errors.error_response`, including 404 and 405 for URLs no view
+    matched, which blueprint handlers would not see.
+    """
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+
+def init_api(app: Flask) -> LeadformApi:
+    from app.api.views import contacts, definitions, forms, leads, responses, webhooks
+
+    app.config.setdefault("API_TITLE", "Leadform API")
+    app.config.setdefault("API_VERSION", "1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = LeadformApi(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    api.spec.components.security_scheme("bearerAuth", {
+        "type": "http", "scheme": "bearer", "bearerFormat": "lf_ token",
+        "description": "A workspace API token, sent as `Authorization: Bearer lf_...`"})
+    for module in (definitions, forms, responses, contacts, leads, webhooks):
+        csrf.exempt(module.blp)  # token-authenticated JSON, never a browser form
+        api.register_blueprint(module.blp)
+    app.extensions["leadform.api"] = api
+    return api

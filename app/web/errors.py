@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from app.api.errors import error_response
 from app.web.access import is_backoffice_request
 
 MESSAGES = {
@@ -27,8 +28,7 @@ def register_error_pages(app: Flask) -> None:
         status = error.code or 500
         title, message = MESSAGES.get(status, (error.name, error.description or ""))
         if request.path.startswith("/api/"):
-            body = {"error": {"status": status, "title": title, "message": message}}
-            return jsonify(body), status
+            return error_response(error)
         if is_backoffice_request():
             if status == 429:
                 message = "Too many attempts in a short time. Please wait a minute, then try again."

@@ -1,0 +1,1 @@
+"""Marshmallow schemas of the API: what it reads and writes, and what the OpenAPI document says."""
