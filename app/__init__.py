@@ -76,6 +76,7 @@ def configure_login(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     # Imported here so that importing `app` never drags in every view module.
     from app.web.alert_settings import bp as alert_settings_bp
+    from app.web.analytics import bp as analytics_bp
     from app.web.api import bp as api_bp
     from app.web.auth import bp as auth_bp
     from app.web.backoffice import bp as backoffice_bp
@@ -98,6 +99,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(booking_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(sales_bp)
+    app.register_blueprint(analytics_bp)
     app.register_blueprint(builder_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(invite_bp)

@@ -27,10 +27,11 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app import db
+from app.analytics.recording import count_view
 from app.extensions import csrf, limiter
 from app.forms import load_schema
 from app.forms.fields import field_type
@@ -82,7 +83,8 @@ csrf.exempt(bp)
 #   GET  /                                   landing page
 #   GET  /schema/form-definition.json        the definition JSON Schema
 #   GET  /embed.js                           the embed script
-#   GET  /f/<workspace>/<form>               the current screen (resumes a response)
+#   GET  /f/<workspace>/<form>               the current screen (resumes a response); a
+#                                            fresh visit counts a view (app.analytics)
 #   POST /f/<workspace>/<form>               answer a screen (or go back)
 #   POST /f/<workspace>/<form>/check/<field> re-validate one field (htmx, on blur)
 #   GET  /f/<workspace>/<form>/done/<token>  a completed response's ending
@@ -124,7 +126,25 @@ def show_form(workspace: str, form: str) -> ResponseReturnValue:
                        referrer=request.referrer)
     start = {**captured.as_dict(), "t": time.time()}
     plan = plan_for(session, published, identify(session, published.workspace.id, visitor))
-    return _render(published, fresh_outcome(published, captured, plan), start=start)
+    outcome = fresh_outcome(published, captured, plan)
+    _count_view(published, outcome)
+    return _render(published, outcome, start=start)
+
+
+def _count_view(published: Published, outcome: Outcome) -> None:
+    """The top of the funnel: a new visit to the form, counted for the version it shows.
+
+    Its own one-statement transaction, so a read request never upgrades to a writer;
+    a database too busy to count it must not keep the form from the visitor.
+    """
+    try:
+        with db.engine().begin() as connection:
+            count_view(connection, workspace_id=published.workspace.id,
+                       form_id=published.form.id, version_id=outcome.version.id,
+                       day=utcnow().date())
+    except OperationalError:
+        current_app.logger.warning("a view of form %s was not counted", published.form.id,
+                                   exc_info=True)
 
 
 @bp.post("/f/<workspace>/<form>/not-you")

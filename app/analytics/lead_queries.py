@@ -1,0 +1,149 @@
+"""Closed-loop numbers about leads, counted by the database.
+
+The leads are those created in the range (optionally: made by one form); their
+milestones, first touches and outcomes count whenever they happened, so a range
+is a cohort that keeps maturing. Every query is scoped to the workspace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from app.analytics.calibration import ScoreCount
+from app.analytics.conversion import GROUPS, MILESTONES, ConversionRow, ConversionTable, remainder
+from app.analytics.ranges import DateRange
+from app.analytics.speed import BUCKETS, UNTOUCHED, SpeedToLead, nearest_rank, speed_to_lead
+from app.analytics.sql import seconds_between, whole_floor
+from app.models import Form, FormVersion, Lead
+
+GROUP_LIMIT = 25
+NO_VALUE = {"source": "(unknown)", "campaign": "(no campaign)", "form": "(not from a form)",
+            "version": "(not from a form)"}
+
+
+def lead_filter(workspace_id: int, period: DateRange, form_id: int | None) -> list[Any]:
+    conditions: list[Any] = [Lead.workspace_id == workspace_id, Lead.created_at >= period.start,
+                             Lead.created_at < period.end]
+    if form_id is not None:
+        conditions.append(Lead.origin_form_id == form_id)
+    return conditions
+
+
+def _milestone_counts() -> list[ColumnElement[Any]]:
+    won = func.sum(case((Lead.outcome == "won", 1), else_=0))
+    return [func.count().label("leads"), func.count(Lead.mql_at).label("mql"),
+            func.count(Lead.sql_at).label("sql"), func.count(Lead.booked_at).label("booked"),
+            func.count(Lead.accepted_at).label("accepted"), won.label("won")]
+
+
+def _group_column(group: str) -> Any:
+    return {"source": Lead.source, "campaign": Lead.campaign, "form": Lead.origin_form_id,
+            "version": Lead.origin_version_id}[group]
+
+
+def conversion(session: Session, workspace_id: int, period: DateRange, group: str,
+               form_id: int | None = None, limit: int = GROUP_LIMIT) -> ConversionTable:
+    """The biggest `limit` groups by leads, everything else together, and the total."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown group {group!r}")
+    where = lead_filter(workspace_id, period, form_id)
+    key = _group_column(group)
+    names = [name for name, _ in MILESTONES]
+    grouped = session.execute(
+        select(key.label("key"), *_milestone_counts()).where(*where).group_by(key)
+        .order_by(func.count().desc(), key).limit(limit)).all()
+    total_row = session.execute(select(literal(1), *_milestone_counts()).where(*where)).one()
+    labels = _labels(session, workspace_id, group, [row[0] for row in grouped])
+
+    def as_row(value: Any, counts: Any, label: str) -> ConversionRow:
+        return ConversionRow(key="" if value is None else str(value), label=label,
+                             leads=int(counts[0] or 0),
+                             **{name: int(counts[1 + index] or 0)
+                                for index, name in enumerate(names)})
+
+    rows = [as_row(row[0], row[1:], labels.get(row[0], NO_VALUE[group]) if row[0] is not None
+                   else NO_VALUE[group]) for row in grouped]
+    total = as_row(None, total_row[1:], "All leads")
+    return ConversionTable(group=group, rows=rows,
+                           others=remainder(total, rows, "Everything else")
+                           if len(rows) == limit else None, total=total)
+
+
+def _labels(session: Session, workspace_id: int, group: str, values: list[Any]
+            ) -> dict[Any, str]:
+    """Names for the ids a form or version group has (text groups are their own label)."""
+    ids = [value for value in values if value is not None]
+    if group in ("source", "campaign"):
+        return {value: str(value) for value in ids}
+    if not ids:
+        return {}
+    if group == "form":
+        return dict(session.execute(select(Form.id, Form.name).where(
+            Form.workspace_id == workspace_id, Form.id.in_(ids))).tuples())
+    return {version_id: f"{name} · v{number}" for version_id, name, number in session.execute(
+        select(FormVersion.id, Form.name, FormVersion.number)
+        .join(Form, Form.id == FormVersion.form_id)
+        .where(FormVersion.workspace_id == workspace_id, FormVersion.id.in_(ids)))}
+
+
+def handed_to_sales() -> ColumnElement[bool]:
+    """Leads sales was meant to act on: an SLA clock ran, they qualified, or were touched."""
+    return (Lead.sla_started_at.is_not(None) | Lead.mql_at.is_not(None)
+            | Lead.first_touch_at.is_not(None))
+
+
+def wait_seconds() -> ColumnElement[float]:
+    return seconds_between(Lead.first_touch_at,
+                           func.coalesce(Lead.sla_started_at, Lead.created_at))
+
+
+def speed(session: Session, workspace_id: int, period: DateRange,
+          form_id: int | None = None) -> SpeedToLead:
+    """Leads per wait bucket, with the median and 90th percentile of the touched ones."""
+    where = [*lead_filter(workspace_id, period, form_id), handed_to_sales()]
+    wait = wait_seconds()
+    whens = [(wait < bucket.upper_seconds, literal(bucket.key))
+             for bucket in BUCKETS if bucket.upper_seconds is not None]
+    bucket = case((Lead.first_touch_at.is_(None), literal(UNTOUCHED.key)), *whens,
+                  else_=literal(BUCKETS[-1].key))
+    # Grouped by the label: the CASE's bound values would make it a different expression
+    # to PostgreSQL in GROUP BY than in the select list.
+    counts = {str(key): int(count) for key, count in session.execute(
+        select(bucket.label("bucket"), func.count()).where(*where).group_by("bucket"))}
+    touched = sum(counts.values()) - counts.get(UNTOUCHED.key, 0)
+    median = p90 = None
+    if touched:
+        median, p90 = _quantiles(session, wait, [*where, Lead.first_touch_at.is_not(None)],
+                                 touched)
+    return speed_to_lead(counts, median, p90)
+
+
+def _quantiles(session: Session, wait: ColumnElement[float], where: list[Any], count: int
+               ) -> tuple[float, float]:
+    """Median and 90th percentile by nearest rank (percentile_disc where there is one)."""
+    if session.get_bind().dialect.name == "postgresql":
+        row = session.execute(select(
+            func.percentile_disc(0.5).within_group(wait),
+            func.percentile_disc(0.9).within_group(wait)).where(*where)).one()
+        return float(row[0]), float(row[1])
+    values = []
+    for quantile in (0.5, 0.9):
+        values.append(float(session.scalar(
+            select(wait).where(*where).order_by(wait).limit(1)
+            .offset(nearest_rank(count, quantile))) or 0))
+    return values[0], values[1]
+
+
+def score_histogram(session: Session, workspace_id: int, period: DateRange,
+                    form_id: int | None = None) -> list[ScoreCount]:
+    """Leads per whole score, with how many were accepted and won."""
+    score = whole_floor(Lead.total)
+    rows = session.execute(
+        select(score.label("score"), func.count(), func.count(Lead.accepted_at),
+               func.sum(case((Lead.outcome == "won", 1), else_=0)))
+        .where(*lead_filter(workspace_id, period, form_id)).group_by(score).order_by(score))
+    return [ScoreCount(int(value), int(leads), int(accepted), int(won or 0))
+            for value, leads, accepted, won in rows]
