@@ -54,7 +54,7 @@ def conversion(session: Session, workspace_id: int, period: DateRange, group: st
     names = [name for name, _ in MILESTONES]
     grouped = session.execute(
         select(key.label("key"), *_milestone_counts()).where(*where).group_by(key)
-        .order_by(func.count().desc(), key).limit(limit)).all()
+        .order_by(func.count().desc(), key.asc().nulls_last()).limit(limit)).all()
     total_row = session.execute(select(literal(1), *_milestone_counts()).where(*where)).one()
     labels = _labels(session, workspace_id, group, [row[0] for row in grouped])
 
@@ -82,7 +82,7 @@ def _labels(session: Session, workspace_id: int, group: str, values: list[Any]
         return {}
     if group == "form":
         return dict(session.execute(select(Form.id, Form.name).where(
-            Form.workspace_id == workspace_id, Form.id.in_(ids))).tuples())
+            Form.workspace_id == workspace_id, Form.id.in_(ids))).all())
     return {version_id: f"{name} · v{number}" for version_id, name, number in session.execute(
         select(FormVersion.id, Form.name, FormVersion.number)
         .join(Form, Form.id == FormVersion.form_id)

@@ -105,10 +105,10 @@ def overview(session: Session, workspace: Workspace, args: Mapping[str, str],
     banded = bands(histogram, width)
     thresholds = thresholds_of(session, workspace.id)
     calibrations = {target: calibrate(histogram, target, thresholds) for target in TARGETS}
-    forms = list(session.execute(
+    forms = [(slug, name) for slug, name in session.execute(
         select(Form.slug, Form.name).where(Form.workspace_id == workspace.id,
                                            Form.status == "active")
-        .order_by(Form.name)).tuples())
+        .order_by(Form.name))]
     return {
         "filters": filters, "groups": GROUPS, "forms": forms,
         "form_totals": form_totals(session, workspace.id, period),
