@@ -97,7 +97,7 @@ def build(session: Session) -> World:
     form, (v1, v2) = _form(session, acme, "demo-request", "Demo request", V1, V2)
     empty_form, _ = _form(session, acme, "webinar", "Webinar", V1)
     _form(session, acme, "old", "Old form", V1, status="archived")
-    beta_form, (beta_v1,) = _form(session, beta, "demo-request", "Beta's demo request", V1)
+    beta_form, (beta_v1,) = _form(session, beta, "beta-demo", "Beta's demo request", V1)
 
     # Views: 10 of v1 and 5 of v2 in March; the two outside it are not counted.
     session.add_all([
