@@ -9,7 +9,7 @@ versions published one after the other over the year; responses spread over 365 
 (about 35% complete), abandoned and in-progress ones; a contact and a lead for each
 completion with a score, milestones consistent with it (MQL ≥ 40, SQL ≥ 70, booked,
 accepted and won likelier for higher scores) and first touches with a long-tailed
-delay; form views per version and day (about 45% of views start). Then ANALYZE.
+delay; form views per version and day (about 45% of views start). Then VACUUM ANALYZE.
 
 Each query runs --runs times (median printed) for the 30-day, 90-day and 365-day
 ranges, and each page is fetched through the Flask test client by a signed-in admin.
@@ -211,9 +211,12 @@ def load(session: Session, workspace_id: int, plan: list[tuple[int, int, int, in
                              f"(SELECT coalesce(max(id), 1) FROM {table}))"))
     session.commit()
     started = time.perf_counter()
-    session.connection().exec_driver_sql("ANALYZE")
-    session.commit()
-    timings["analyze"] = time.perf_counter() - started
+    # What autovacuum does to tables this old: statistics, and the visibility map that
+    # lets PostgreSQL answer from an index alone.
+    engine = session.get_bind()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM (ANALYZE)")
+    timings["vacuum analyze"] = time.perf_counter() - started
     return timings
 
 

@@ -90,15 +90,19 @@ def step_counts(session: Session, form: Form, period: DateRange,
         states[state] = states.get(state, 0) + int(count)
         if state != "completed" and screen:
             stopped_on[screen] = stopped_on.get(screen, 0) + int(count)
+    # Both sides come from covering indexes (form_id, started_at | at): the form, looked
+    # up in the workspace, scopes both. A step is got past after its response started,
+    # so the `at` bound narrows the steps before the join without changing the count.
+    started = [Response.form_id == form.id, Response.started_at >= period.start,
+               Response.started_at < period.end]
     passed_query = (
         select(ResponseStep.step_id, func.count())
         .join(Response, Response.id == ResponseStep.response_id)
-        # A step is got past after its response started: this bound lets the
-        # (form_id, at) index narrow the steps before the join.
-        .where(ResponseStep.form_id == form.id, ResponseStep.at >= period.start, *cohort)
+        .where(ResponseStep.form_id == form.id, ResponseStep.at >= period.start, *started)
         .group_by(ResponseStep.step_id))
     if version_id is not None:
-        passed_query = passed_query.where(ResponseStep.version_id == version_id)
+        passed_query = passed_query.where(ResponseStep.version_id == version_id,
+                                          Response.version_id == version_id)
     passed = {step_id: int(count) for step_id, count in session.execute(passed_query)}
     return StepCounts(views=int(views or 0), started=sum(states.values()),
                       completed=states["completed"], abandoned=states["abandoned"],

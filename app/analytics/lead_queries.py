@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from app.analytics.calibration import ScoreCount
@@ -55,7 +55,11 @@ def conversion(session: Session, workspace_id: int, period: DateRange, group: st
     grouped = session.execute(
         select(key.label("key"), *_milestone_counts()).where(*where).group_by(key)
         .order_by(func.count().desc(), key.asc().nulls_last()).limit(limit)).all()
-    total_row = session.execute(select(literal(1), *_milestone_counts()).where(*where)).one()
+    if len(grouped) < limit:  # every group is here: the total is their sum
+        total_row: Any = (None, *(sum(int(row[index] or 0) for row in grouped)
+                                  for index in range(1, 2 + len(names))))
+    else:
+        total_row = session.execute(select(literal(1), *_milestone_counts()).where(*where)).one()
     labels = _labels(session, workspace_id, group, [row[0] for row in grouped])
 
     def as_row(value: Any, counts: Any, label: str) -> ConversionRow:
@@ -102,39 +106,44 @@ def wait_seconds() -> ColumnElement[float]:
 
 def speed(session: Session, workspace_id: int, period: DateRange,
           form_id: int | None = None) -> SpeedToLead:
-    """Leads per wait bucket, with the median and 90th percentile of the touched ones."""
+    """Leads per wait bucket, with the median and 90th percentile of the touched ones.
+
+    One pass on PostgreSQL (its percentile_disc skips the untouched, whose wait is NULL);
+    SQLite has no percentiles and reads the two ranks with ORDER BY … OFFSET.
+    """
     where = [*lead_filter(workspace_id, period, form_id), handed_to_sales()]
     wait = wait_seconds()
-    whens = [(wait < bucket.upper_seconds, literal(bucket.key))
-             for bucket in BUCKETS if bucket.upper_seconds is not None]
-    bucket = case((Lead.first_touch_at.is_(None), literal(UNTOUCHED.key)), *whens,
-                  else_=literal(BUCKETS[-1].key))
-    # Grouped by the label: the CASE's bound values would make it a different expression
-    # to PostgreSQL in GROUP BY than in the select list.
-    counts = {str(key): int(count) for key, count in session.execute(
-        select(bucket.label("bucket"), func.count()).where(*where).group_by("bucket"))}
-    touched = sum(counts.values()) - counts.get(UNTOUCHED.key, 0)
+    columns: list[Any] = [func.sum(case((Lead.first_touch_at.is_(None), 1), else_=0))]
+    lowers = [None, *(bucket.upper_seconds for bucket in BUCKETS[:-1])]
+    for bucket, lower in zip(BUCKETS, lowers, strict=True):
+        # Half-open [lower, upper); the first has no lower bound (a touch before the
+        # clock started counts as instant), the last no upper; untouched waits are NULL.
+        bounds = [wait >= lower] if lower is not None else []
+        if bucket.upper_seconds is not None:
+            bounds.append(wait < bucket.upper_seconds)
+        columns.append(func.sum(case((and_(*bounds), 1), else_=0)))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        columns += [func.percentile_disc(0.5).within_group(wait),
+                    func.percentile_disc(0.9).within_group(wait)]
+    row = session.execute(select(*columns).where(*where)).one()
+    counts = {UNTOUCHED.key: int(row[0] or 0)}
+    counts.update({bucket.key: int(row[1 + index] or 0) for index, bucket in enumerate(BUCKETS)})
+    touched = sum(counts.values()) - counts[UNTOUCHED.key]
     median = p90 = None
-    if touched:
-        median, p90 = _quantiles(session, wait, [*where, Lead.first_touch_at.is_not(None)],
-                                 touched)
+    if touched and postgres:
+        median, p90 = float(row[-2]), float(row[-1])
+    elif touched:
+        median, p90 = (_nearest(session, wait, [*where, Lead.first_touch_at.is_not(None)],
+                                touched, quantile) for quantile in (0.5, 0.9))
     return speed_to_lead(counts, median, p90)
 
 
-def _quantiles(session: Session, wait: ColumnElement[float], where: list[Any], count: int
-               ) -> tuple[float, float]:
-    """Median and 90th percentile by nearest rank (percentile_disc where there is one)."""
-    if session.get_bind().dialect.name == "postgresql":
-        row = session.execute(select(
-            func.percentile_disc(0.5).within_group(wait),
-            func.percentile_disc(0.9).within_group(wait)).where(*where)).one()
-        return float(row[0]), float(row[1])
-    values = []
-    for quantile in (0.5, 0.9):
-        values.append(float(session.scalar(
-            select(wait).where(*where).order_by(wait).limit(1)
-            .offset(nearest_rank(count, quantile))) or 0))
-    return values[0], values[1]
+def _nearest(session: Session, wait: ColumnElement[float], where: list[Any], count: int,
+             quantile: float) -> float:
+    """The nearest-rank `quantile` of the waits, as PostgreSQL's percentile_disc gives it."""
+    return float(session.scalar(select(wait).where(*where).order_by(wait).limit(1)
+                                .offset(nearest_rank(count, quantile))) or 0)
 
 
 def score_histogram(session: Session, workspace_id: int, period: DateRange,
