@@ -151,15 +151,18 @@ def nice_ceiling(value: float) -> float:
 
 def column_chart(labels: Sequence[str], series: Sequence[Sequence[float]],
                  texts: Sequence[Sequence[str]], *, tick_format: str = "{:g}",
-                 width: int = WIDTH) -> ColumnChart:
+                 counts: bool = False, width: int = WIDTH) -> ColumnChart:
     """Columns for `labels`, each with one bar per series (values scale to a nice top).
 
     `texts[s][i]` is how bar i of series s reads; `tick_format` writes the scale.
+    `counts`: the values are whole numbers, so the scale's middle tick must be one too.
     """
     count = len(labels)
     if any(len(values) != count for values in series) or len(texts) != len(series):
         raise ValueError("every series needs one value and one text per label")
     top = nice_ceiling(max((value for values in series for value in values), default=0))
+    if counts:
+        top = max(2.0, top if top % 2 == 0 else nice_ceiling(top + 1))
     left, right = LEFT_AXIS, width - 8
     plot_top, plot_bottom = TOP_ROOM, TOP_ROOM + PLOT_HEIGHT
     slot = (right - left) / max(1, count)

@@ -50,7 +50,7 @@ def speed_chart(speed: SpeedToLead) -> ColumnChart:
     return column_chart([row.bucket.label for row in speed.rows],
                         [[row.leads for row in speed.rows]],
                         [[f"{row.bucket.label}: {number(row.leads)} leads"
-                          for row in speed.rows]])
+                          for row in speed.rows]], tick_format="{:,.0f}", counts=True)
 
 
 def calibration_chart(bands: Sequence[Band], width: int, accepted: Calibration,

@@ -108,3 +108,12 @@ def test_markers_land_at_their_value_and_values_off_the_axis_are_left_out():
     assert marked.markers[1].x == pytest.approx(chart.plot_left + 3.5 * slot, abs=0.01)
     assert marked.markers[1].anchor == "end"  # near the right edge it reads leftwards
     assert marked.markers[0].label_y < marked.markers[1].label_y  # stacked, not overlapping
+
+
+@pytest.mark.parametrize(("largest", "ticks"), [
+    (1, ["0", "1", "2"]), (2, ["0", "1", "2"]), (3, ["0", "5", "10"]), (20, ["0", "10", "20"]),
+])
+def test_a_scale_of_counts_has_whole_numbers_on_every_tick(largest, ticks):
+    chart = column_chart(["a"], [[largest]], [["n"]], tick_format="{:,.0f}", counts=True)
+
+    assert [tick.text for tick in chart.ticks] == ticks
