@@ -76,6 +76,7 @@ def configure_login(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     # Imported here so that importing `app` never drags in every view module.
     from app.web.alert_settings import bp as alert_settings_bp
+    from app.web.analytics import bp as analytics_bp
     from app.web.api import init_api
     from app.web.api_tokens import bp as api_tokens_bp
     from app.web.auth import bp as auth_bp
@@ -102,6 +103,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(sales_bp)
     app.register_blueprint(sla_bp)
+    app.register_blueprint(analytics_bp)
     app.register_blueprint(builder_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(invite_bp)

@@ -10,10 +10,8 @@ definitions come from the in-memory cache.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
 from app.experiments.assignment import (
@@ -25,7 +23,7 @@ from app.experiments.assignment import (
     assign_variant,
 )
 from app.forms.definitions import attach_definition
-from app.models import FormVersion, FormView
+from app.models import FormVersion
 
 if TYPE_CHECKING:
     from app.responses.service import Published
@@ -77,13 +75,3 @@ def assignment_of(start: dict[str, Any] | None) -> tuple[int | None, Variant | N
     return None, None
 
 
-def count_view(session: Session, published: Published, day: date) -> None:
-    """Add one view of the served version to its day's counter (an upsert, no read)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(FormView).values(
-        workspace_id=published.workspace.id, form_id=published.form.id,
-        version_id=published.version.id, day=day, views=1)
-    session.execute(statement.on_conflict_do_update(
-        index_elements=[FormView.version_id, FormView.day],
-        set_={"views": FormView.views + 1}))

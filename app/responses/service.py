@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, literal_column, select, update
 from sqlalchemy.orm import Session, aliased, defer
 
+from app.analytics.recording import record_step
 from app.experiments.assignment import RunningExperiment, Variant
 from app.experiments.serving import assignment_of
 from app.forms.definitions import attach_definition
@@ -228,6 +229,8 @@ def submit(
         meta["path"] = [*path, screen.key]
         response.meta = meta
         response.current_step = place.key
+        if place.step != screen.step:
+            _passed_step(session, response, screen.step, now)
         return current_outcome(response)
     _flag_fast_fill(meta, now, min_fill_seconds)
     meta["path"] = [*path, screen.key]
@@ -237,6 +240,7 @@ def submit(
     response.ending = place.id
     response.completed_at = now
     session.flush()
+    _passed_step(session, response, screen.step, now)
     if callable(identity):
         identity = identity()
     _conclude(session, published.workspace, response, definition,
@@ -268,6 +272,15 @@ def _conclude(session: Session, workspace: Workspace, response: Response,
         return
     if destination is not None:
         response.meta = {**response.meta, "destination": {**destination, "rep": rep_name}}
+
+
+def _passed_step(session: Session, response: Response, step_id: str, now: datetime) -> None:
+    """The funnel's record that this response got past `step_id` (once per step)."""
+    if response.id is None:
+        session.flush()  # a response started by this submit: its one INSERT, now
+    record_step(session, workspace_id=response.workspace_id, response_id=response.id,
+                form_id=response.form_id, version_id=response.version_id, step_id=step_id,
+                at=now)
 
 
 def mark_abandoned(session: Session, idle_since: datetime) -> int:

@@ -27,11 +27,12 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app import db
-from app.experiments.serving import count_view, serve, start_marker
+from app.analytics.recording import count_view
+from app.experiments.serving import serve, start_marker
 from app.extensions import csrf, limiter
 from app.forms import load_schema
 from app.forms.fields import field_type
@@ -83,7 +84,8 @@ csrf.exempt(bp)
 #   GET  /                                   landing page
 #   GET  /schema/form-definition.json        the definition JSON Schema
 #   GET  /embed.js                           the embed script
-#   GET  /f/<workspace>/<form>               the current screen (resumes a response)
+#   GET  /f/<workspace>/<form>               the current screen (resumes a response); a
+#                                            fresh visit counts a view (app.analytics)
 #   POST /f/<workspace>/<form>               answer a screen (or go back)
 #   POST /f/<workspace>/<form>/check/<field> re-validate one field (htmx, on blur)
 #   GET  /f/<workspace>/<form>/done/<token>  a completed response's ending
@@ -124,13 +126,29 @@ def show_form(workspace: str, form: str) -> ResponseReturnValue:
     # A new visitor's id is chosen now (the cookie follows), so an A/B test can assign it.
     visitor = g.visitor_id = visitor or new_visitor_id()
     published = serve(session, published, visitor)
-    if published.variant is not None:
-        _count_view(published)
     captured = capture(published.version.definition, request.args, url=request.url,
                        referrer=request.referrer)
     start = {**captured.as_dict(), "t": time.time(), **start_marker(published)}
     plan = plan_for(session, published, identify(session, published.workspace.id, visitor))
-    return _render(published, fresh_outcome(published, captured, plan), start=start)
+    outcome = fresh_outcome(published, captured, plan)
+    _count_view(published, outcome)
+    return _render(published, outcome, start=start)
+
+
+def _count_view(published: Published, outcome: Outcome) -> None:
+    """The top of the funnel: a new visit to the form, counted for the version it shows.
+
+    Its own one-statement transaction, so a read request never upgrades to a writer;
+    a database too busy to count it must not keep the form from the visitor.
+    """
+    try:
+        with db.engine().begin() as connection:
+            count_view(connection, workspace_id=published.workspace.id,
+                       form_id=published.form.id, version_id=outcome.version.id,
+                       day=utcnow().date())
+    except OperationalError:
+        current_app.logger.warning("a view of form %s was not counted", published.form.id,
+                                   exc_info=True)
 
 
 @bp.post("/f/<workspace>/<form>/not-you")
@@ -228,15 +246,6 @@ def _submit_once(workspace: str, form: str, visitor: str, token: Submission,
         _load_for_render(outcome)
         _ = (fresh.workspace.settings, fresh.form.slug)
     return fresh, outcome
-
-
-def _count_view(published: Published) -> None:
-    """One more view of the version served; a counter that fails never fails the form."""
-    try:
-        with db.write_session() as counting:
-            count_view(counting, published, utcnow().date())
-    except SQLAlchemyError as error:
-        current_app.logger.warning("form view not counted: %s", error)
 
 
 def _accept_personal_link(published: Published) -> ResponseReturnValue:

@@ -1,0 +1,158 @@
+"""Closed-loop numbers about leads, counted by the database.
+
+The leads are those created in the range (optionally: made by one form); their
+milestones, first touches and outcomes count whenever they happened, so a range
+is a cohort that keeps maturing. Every query is scoped to the workspace.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from app.analytics.calibration import ScoreCount
+from app.analytics.conversion import GROUPS, MILESTONES, ConversionRow, ConversionTable, remainder
+from app.analytics.ranges import DateRange
+from app.analytics.speed import BUCKETS, UNTOUCHED, SpeedToLead, nearest_rank, speed_to_lead
+from app.analytics.sql import seconds_between, whole_floor
+from app.models import Form, FormVersion, Lead
+
+GROUP_LIMIT = 25
+NO_VALUE = {"source": "(unknown)", "campaign": "(no campaign)", "form": "(not from a form)",
+            "version": "(not from a form)"}
+
+
+def lead_filter(workspace_id: int, period: DateRange, form_id: int | None) -> list[Any]:
+    conditions: list[Any] = [Lead.workspace_id == workspace_id, Lead.created_at >= period.start,
+                             Lead.created_at < period.end]
+    if form_id is not None:
+        conditions.append(Lead.origin_form_id == form_id)
+    return conditions
+
+
+def _milestone_counts() -> list[ColumnElement[Any]]:
+    won = func.sum(case((Lead.outcome == "won", 1), else_=0))
+    return [func.count().label("leads"), func.count(Lead.mql_at).label("mql"),
+            func.count(Lead.sql_at).label("sql"), func.count(Lead.booked_at).label("booked"),
+            func.count(Lead.accepted_at).label("accepted"), won.label("won")]
+
+
+def _group_column(group: str) -> Any:
+    return {"source": Lead.source, "campaign": Lead.campaign, "form": Lead.origin_form_id,
+            "version": Lead.origin_version_id}[group]
+
+
+def conversion(session: Session, workspace_id: int, period: DateRange, group: str,
+               form_id: int | None = None, limit: int = GROUP_LIMIT) -> ConversionTable:
+    """The biggest `limit` groups by leads, everything else together, and the total."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown group {group!r}")
+    where = lead_filter(workspace_id, period, form_id)
+    key = _group_column(group)
+    names = [name for name, _ in MILESTONES]
+    grouped = session.execute(
+        select(key.label("key"), *_milestone_counts()).where(*where).group_by(key)
+        .order_by(func.count().desc(), key.asc().nulls_last()).limit(limit)).all()
+    if len(grouped) < limit:  # every group is here: the total is their sum
+        total_row: Any = (None, *(sum(int(row[index] or 0) for row in grouped)
+                                  for index in range(1, 2 + len(names))))
+    else:
+        total_row = session.execute(select(literal(1), *_milestone_counts()).where(*where)).one()
+    labels = _labels(session, workspace_id, group, [row[0] for row in grouped])
+
+    def as_row(value: Any, counts: Any, label: str) -> ConversionRow:
+        return ConversionRow(key="" if value is None else str(value), label=label,
+                             leads=int(counts[0] or 0),
+                             **{name: int(counts[1 + index] or 0)
+                                for index, name in enumerate(names)})
+
+    rows = [as_row(row[0], row[1:], labels.get(row[0], NO_VALUE[group]) if row[0] is not None
+                   else NO_VALUE[group]) for row in grouped]
+    total = as_row(None, total_row[1:], "All leads")
+    return ConversionTable(group=group, rows=rows,
+                           others=remainder(total, rows, "Everything else")
+                           if len(rows) == limit else None, total=total)
+
+
+def _labels(session: Session, workspace_id: int, group: str, values: list[Any]
+            ) -> dict[Any, str]:
+    """Names for the ids a form or version group has (text groups are their own label)."""
+    ids = [value for value in values if value is not None]
+    if group in ("source", "campaign"):
+        return {value: str(value) for value in ids}
+    if not ids:
+        return {}
+    if group == "form":
+        return dict(session.execute(select(Form.id, Form.name).where(
+            Form.workspace_id == workspace_id, Form.id.in_(ids))).all())
+    return {version_id: f"{name} · v{number}" for version_id, name, number in session.execute(
+        select(FormVersion.id, Form.name, FormVersion.number)
+        .join(Form, Form.id == FormVersion.form_id)
+        .where(FormVersion.workspace_id == workspace_id, FormVersion.id.in_(ids)))}
+
+
+def handed_to_sales() -> ColumnElement[bool]:
+    """Leads sales was meant to act on: an SLA clock ran, they qualified, or were touched."""
+    return (Lead.sla_started_at.is_not(None) | Lead.mql_at.is_not(None)
+            | Lead.first_touch_at.is_not(None))
+
+
+def wait_seconds() -> ColumnElement[float]:
+    return seconds_between(Lead.first_touch_at,
+                           func.coalesce(Lead.sla_started_at, Lead.created_at))
+
+
+def speed(session: Session, workspace_id: int, period: DateRange,
+          form_id: int | None = None) -> SpeedToLead:
+    """Leads per wait bucket, with the median and 90th percentile of the touched ones.
+
+    One pass on PostgreSQL (its percentile_disc skips the untouched, whose wait is NULL);
+    SQLite has no percentiles and reads the two ranks with ORDER BY … OFFSET.
+    """
+    where = [*lead_filter(workspace_id, period, form_id), handed_to_sales()]
+    wait = wait_seconds()
+    columns: list[Any] = [func.sum(case((Lead.first_touch_at.is_(None), 1), else_=0))]
+    lowers = [None, *(bucket.upper_seconds for bucket in BUCKETS[:-1])]
+    for bucket, lower in zip(BUCKETS, lowers, strict=True):
+        # Half-open [lower, upper); the first has no lower bound (a touch before the
+        # clock started counts as instant), the last no upper; untouched waits are NULL.
+        bounds = [wait >= lower] if lower is not None else []
+        if bucket.upper_seconds is not None:
+            bounds.append(wait < bucket.upper_seconds)
+        columns.append(func.sum(case((and_(*bounds), 1), else_=0)))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        columns += [func.percentile_disc(0.5).within_group(wait),
+                    func.percentile_disc(0.9).within_group(wait)]
+    row = session.execute(select(*columns).where(*where)).one()
+    counts = {UNTOUCHED.key: int(row[0] or 0)}
+    counts.update({bucket.key: int(row[1 + index] or 0) for index, bucket in enumerate(BUCKETS)})
+    touched = sum(counts.values()) - counts[UNTOUCHED.key]
+    median = p90 = None
+    if touched and postgres:
+        median, p90 = float(row[-2]), float(row[-1])
+    elif touched:
+        median, p90 = (_nearest(session, wait, [*where, Lead.first_touch_at.is_not(None)],
+                                touched, quantile) for quantile in (0.5, 0.9))
+    return speed_to_lead(counts, median, p90)
+
+
+def _nearest(session: Session, wait: ColumnElement[float], where: list[Any], count: int,
+             quantile: float) -> float:
+    """The nearest-rank `quantile` of the waits, as PostgreSQL's percentile_disc gives it."""
+    return float(session.scalar(select(wait).where(*where).order_by(wait).limit(1)
+                                .offset(nearest_rank(count, quantile))) or 0)
+
+
+def score_histogram(session: Session, workspace_id: int, period: DateRange,
+                    form_id: int | None = None) -> list[ScoreCount]:
+    """Leads per whole score, with how many were accepted and won."""
+    score = whole_floor(Lead.total)
+    rows = session.execute(
+        select(score.label("score"), func.count(), func.count(Lead.accepted_at),
+               func.sum(case((Lead.outcome == "won", 1), else_=0)))
+        .where(*lead_filter(workspace_id, period, form_id)).group_by(score).order_by(score))
+    return [ScoreCount(int(value), int(leads), int(accepted), int(won or 0))
+            for value, leads, accepted, won in rows]
