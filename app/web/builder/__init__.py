@@ -11,6 +11,7 @@ One blueprint, several modules, one per editor tab, each adding its routes to
     Share     (share.py)    /forms/<form>/share (link, embed snippets, allowed domains)
     Publish   (publish.py)  /forms/<form>/publish (lint, publish, versions, rollback)
     Forms     (forms_list.py) /forms/new, /forms/<form>/duplicate, /forms/<form>/archive
+    Export    (exports.py)  /forms/<form>/export, /forms/<form>/responses.csv
     Scoring   (scoring.py)  /scoring/ (the workspace's scoring model)
 
 Every view is guarded with `@editor_view`, works on `g.workspace`, and changes a
@@ -126,5 +127,6 @@ def form_home(workspace: str, form: str) -> ResponseReturnValue:
 
 # Each tab's module adds its routes to `bp`; imported last, as they import `bp`.
 from app.web.builder import (  # noqa: E402, F401, I001
-    design, editor, forms_list, logic, preview, publish, routing, rule_widget, scoring, share,
+    design, editor, exports, forms_list, logic, preview, publish, routing, rule_widget, scoring,
+    share,
 )
