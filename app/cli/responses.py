@@ -64,12 +64,10 @@ def export_command(workspace_slug: str, form_slug: str, states: tuple[str, ...],
             form = get_form(session, workspace, form_slug)
             pieces = export_responses(session, form, filters)
             if partial is None:
-                stdout = click.get_binary_stream("stdout")
-                for piece in pieces:
-                    stdout.write(piece.encode("utf-8"))
-                stdout.flush()
+                for piece in pieces:  # bytes: UTF-8 whatever the terminal's locale
+                    click.echo(piece.encode("utf-8", errors="replace"), nl=False)
                 return
-            with partial.open("w", encoding="utf-8", newline="") as handle:
+            with partial.open("w", encoding="utf-8", errors="replace", newline="") as handle:
                 handle.writelines(pieces)
             partial.replace(target)  # a reader never sees half a file
     except NotFound as error:

@@ -7,11 +7,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app import db
 from app.booking.picker import zone_choices
@@ -43,16 +45,23 @@ def responses_csv(workspace: str, form: str) -> ResponseReturnValue:
             states=args.getlist("state"), first_day=args.get("from", ""),
             last_day=args.get("to", ""), zone=args.get("tz", ""),
             bom=args.get("bom", "")), error=str(error), status=400)
-    rows = export_responses(db.session(), target, filters)
     filename = export_filename(target, utcnow())
-    return Response(stream_with_context(_encoded(rows)), mimetype="text/csv",
+    return Response(stream_with_context(_streamed(target.workspace_id, target.id, filters)),
+                    mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "X-Content-Type-Options": "nosniff"})
 
 
-def _encoded(pieces: Any) -> Any:
-    for piece in pieces:
-        yield piece.encode("utf-8")
+def _streamed(workspace_id: int, form_id: int, filters: ExportFilters) -> Iterator[bytes]:
+    """The file's bytes, read in a session of its own that ends with the download.
+
+    The request's session is closed at teardown, which comes before the body is sent.
+    """
+    with Session(db.engine(), expire_on_commit=False) as session:
+        form = session.scalars(select(Form).where(Form.workspace_id == workspace_id,
+                                                  Form.id == form_id)).one()
+        for piece in export_responses(session, form, filters):
+            yield piece.encode("utf-8", errors="replace")  # never a broken download
 
 
 def _viewer_zone() -> str:
