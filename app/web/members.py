@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -46,7 +47,7 @@ from app.accounts.invitations import (
 from app.accounts.members import LastAdmin, NotAMember, change_role, list_members, remove_member
 from app.alerts.mail import MailError, SmtpSettings, send_email
 from app.extensions import limiter
-from app.models import User, Workspace, utcnow
+from app.models import Invitation, User, Workspace, utcnow
 from app.models.workspace import ROLES
 from app.web.access import add_nav_item, protect_backoffice, workspace_member
 from app.web.login import sign_in
@@ -185,6 +186,9 @@ def _email_invitation(to: str, role: str, inviter: str, link: str, expires_at: A
 def revoke_invitation(workspace: str, invitation_id: int) -> ResponseReturnValue:
     if ActionForm().validate():
         with db.write_session() as write:
+            found = write.get(Invitation, invitation_id)
+            if found is None or found.workspace_id != g.workspace.id:
+                abort(404)  # unknown, or another workspace's invitation (invariant 8)
             invitation = revoke(write, g.workspace.id, invitation_id, utcnow())
             email = invitation.email if invitation else None
         if email:
@@ -206,7 +210,7 @@ def set_role(workspace: str, user_id: int) -> ResponseReturnValue:
             membership, before = change_role(write, g.workspace.id, user_id, form.role.data)
             who = membership.user.name or membership.user.email
     except NotAMember:
-        return redirect(url_for(".index", workspace=workspace), 303)
+        abort(404)  # not a member here, maybe of another workspace (invariant 8)
     except LastAdmin as error:
         return _index(InviteForm(formdata=None), 409, {"user_id": user_id,
                                                        "message": str(error)})
@@ -228,7 +232,7 @@ def remove(workspace: str, user_id: int) -> ResponseReturnValue:
             membership = remove_member(write, g.workspace.id, user_id)
             who = membership.user.name or membership.user.email
     except NotAMember:
-        return redirect(url_for(".index", workspace=workspace), 303)
+        abort(404)  # not a member here, maybe of another workspace (invariant 8)
     except LastAdmin as error:
         return _index(InviteForm(formdata=None), 409, {"user_id": user_id,
                                                        "message": str(error)})

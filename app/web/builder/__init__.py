@@ -12,6 +12,7 @@ One blueprint, several modules, one per editor tab, each adding its routes to
     Publish   (publish.py)  /forms/<form>/publish (lint, publish, versions, rollback)
     Experiments (experiments.py) /forms/<form>/experiments (A/B tests: start, stop, results)
     Forms     (forms_list.py) /forms/new, /forms/<form>/duplicate, /forms/<form>/archive
+    Export    (exports.py)  /forms/<form>/export, /forms/<form>/responses.csv
     Scoring   (scoring.py)  /scoring/ (the workspace's scoring model)
 
 Every view is guarded with `@editor_view`, works on `g.workspace`, and changes a
@@ -129,6 +130,6 @@ def form_home(workspace: str, form: str) -> ResponseReturnValue:
 
 # Each tab's module adds its routes to `bp`; imported last, as they import `bp`.
 from app.web.builder import (  # noqa: E402, F401, I001
-    design, editor, experiments, forms_list, logic, preview, publish, routing, rule_widget,
-    scoring, share,
+    design, editor, experiments, exports, forms_list, logic, preview, publish, routing,
+    rule_widget, scoring, share,
 )
