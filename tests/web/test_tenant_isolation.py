@@ -45,6 +45,7 @@ ARGUMENTS = {
     "delivery_id": "delivery", "event_id": "event",
     "user_id": "member", "member_id": "member", "rep_id": "member",
     "invitation_id": "invitation", "token_id": "api_token", "experiment_id": "experiment",
+    "experiment": "experiment",
     "version_id": "version",
 }
 # URL arguments that name a part of an object named in the same URL (or of the workspace
