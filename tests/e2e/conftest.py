@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -226,3 +227,12 @@ def module_live_server(database_url: str, _session_engine,
             yield base
     finally:
         empty_all_tables(_session_engine)
+
+
+def settled(page: Any) -> None:
+    """Wait until htmx has bound the content it swapped in: a change fired on an element it
+    has not processed yet is lost (a fast Chromium gets there first)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".htmx-request, .htmx-added, .htmx-settling, .htmx-swapping")
+           ).to_have_count(0)

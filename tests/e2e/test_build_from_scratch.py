@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
-from tests.e2e.conftest import serving
+from tests.e2e.conftest import serving, settled
 from tests.e2e.test_accessibility import assert_accessible
 from tests.e2e.test_backoffice_browser import sign_in
 
@@ -125,6 +125,7 @@ def add_the_branch(page: Page, server: str) -> None:
     first_step.get_by_text("Add a branch").click()
     first_step.get_by_role("button", name="Add a condition").last.click()
     expect(first_step.get_by_label("Condition 1: what to test")).to_be_visible()
+    settled(page)
     first_step.get_by_label("Condition 1: what to test").last.select_option(
         "answers.headcount")
     expect(first_step.locator("select.rb-value")).to_be_visible()  # re-rendered for a choice
@@ -140,6 +141,7 @@ def add_the_scoring_rule(page: Page) -> None:
     page.get_by_role("link", name="Scoring", exact=True).click()
     add = page.locator("section[aria-labelledby=add-heading]")
     add.get_by_label("Reason").fill("Hundreds of people")
+    settled(page)
     add.get_by_label("Condition 1: what to test").select_option("answers.headcount")
     expect(add.locator("select.rb-value")).to_be_visible()
     add.get_by_label("Condition 1: value").select_option(label="Hundreds")
@@ -159,6 +161,7 @@ def add_the_route(page: Page, server: str) -> None:
     start.get_by_role("button", name="Add routing").click()
     add = page.locator("section[aria-labelledby=add-route-heading]")
     expect(add).to_be_visible()
+    settled(page)
     add.get_by_label("Condition 1: what to test").select_option("lead.stage")
     expect(add.locator("select.rb-value")).to_be_visible()
     add.get_by_label("Condition 1: value").select_option("sql")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import serving
+from tests.e2e.conftest import serving, settled
 from tests.e2e.test_accessibility import assert_accessible
 from tests.e2e.test_backoffice_browser import sign_in
 
@@ -47,10 +47,12 @@ def test_building_a_step_rule_in_the_browser(watched: Page, server: str):
 
     variable = step.get_by_label("Condition 1: what to test")
     expect(variable).to_have_value("answers.first_name")
+    settled(page)
     variable.select_option("answers.company_size")
     expect(step.locator("select.rb-value")).to_be_visible()  # re-rendered for a choice question
     operator = step.get_by_label("Condition 1: operator")
     expect(operator.locator("option")).to_have_count(6)  # the choice operators
+    settled(page)
     operator.select_option("in")
     expect(step.get_by_role("checkbox", name="51–200")).to_be_visible()
     step.get_by_role("checkbox", name="51–200").check()
