@@ -13,6 +13,7 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.api.errors import api_abort
 from app.api.pagination import Page, fetch_page
 from app.models import Form, FormVersion, Workspace
 
@@ -31,6 +32,15 @@ def form_page(session: Session, workspace: Workspace, args: dict[str, Any]
 def find_form(session: Session, workspace: Workspace, slug: str) -> Form | None:
     return session.scalar(select(Form).where(Form.workspace_id == workspace.id,
                                              Form.slug == slug))
+
+
+def filter_form_id(session: Session, workspace: Workspace, slug: str) -> int:
+    """The id of the form a `?form=` filter names, or a 400 saying it is unknown."""
+    form = find_form(session, workspace, slug)
+    if form is None:
+        api_abort(400, f"No form {slug!r} in this workspace.", code="bad_filter",
+                  details={"query": {"form": ["Unknown form."]}})
+    return form.id
 
 
 def versions_of(session: Session, form_ids: list[int]) -> dict[int, list[FormVersion]]:

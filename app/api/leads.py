@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from app.api.errors import api_abort
+from app.api.forms import filter_form_id
 from app.api.pagination import Page, fetch_page
 from app.models import (
     ApiToken,
@@ -44,12 +44,7 @@ def lead_page(session: Session, workspace: Workspace, args: dict[str, Any]
               ) -> tuple[list[dict[str, Any]], Page]:
     query = _query(workspace)
     if args.get("form"):
-        form_id = session.scalar(select(Form.id).where(Form.workspace_id == workspace.id,
-                                                       Form.slug == args["form"]))
-        if form_id is None:
-            api_abort(400, f"No form {args['form']!r} in this workspace.", code="bad_filter",
-                      details={"query": {"form": ["Unknown form."]}})
-        query = query.where(Lead.origin_form_id == form_id)
+        query = query.where(Lead.origin_form_id == filter_form_id(session, workspace, args["form"]))
     for name, column in (("stage", Lead.stage), ("owner_id", Lead.owner_id),
                          ("source", Lead.source), ("campaign", Lead.campaign),
                          ("outcome", Lead.outcome)):
