@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run dev worker test install install-test chromium migrate demo lint clean
+.PHONY: run dev worker test test-reliability install install-test chromium migrate demo lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,16 @@ worker: migrate
 test: install-test
 	@$(BIN)/python -m tests.postgres_check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Crash durability at scale: SIGKILL gunicorn workers and the alert worker while visitors
+# submit, then check that nothing acknowledged or alerted was lost (`make test` runs it small).
+RELIABILITY_SUBMISSIONS ?= 300
+RELIABILITY_KILL_ROUNDS ?= 20
+test-reliability: install-test
+	@$(BIN)/python -m tests.postgres_check
+	LEADFORM_RELIABILITY_SUBMISSIONS=$(RELIABILITY_SUBMISSIONS) \
+	LEADFORM_RELIABILITY_KILL_ROUNDS=$(RELIABILITY_KILL_ROUNDS) \
+		$(BIN)/python -m pytest tests/reliability -m reliability $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check app tests bench migrations

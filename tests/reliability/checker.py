@@ -8,9 +8,8 @@ checker that cannot see a lost submission would make the chaos run prove nothing
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -185,17 +184,8 @@ def _receiver_matches_outbox(seen: Observation) -> list[str]:
     return problems
 
 
-def duplicate_counts(arrivals: list[Arrival]) -> Counter[str]:
-    """How many times each event id arrived more than once (for a closer look)."""
-    counts = Counter(arrival.webhook_id for arrival in arrivals)
-    return Counter({event: count - 1 for event, count in counts.items() if count > 1})
-
-
 def _listed(items: list[str]) -> str:
     shown = ", ".join(items[:MAX_LISTED])
     more = len(items) - MAX_LISTED
     return f"{shown} (and {more} more)" if more > 0 else shown
 
-
-def as_dict(verdict: Verdict) -> dict[str, Any]:
-    return {"ok": verdict.ok, "problems": verdict.problems, "counts": verdict.counts}
