@@ -59,6 +59,7 @@ class Observation:
     web_kills: int = 0
     worker_kills: int = 0
     client_retries: int = 0  # requests sent again after a reset connection
+    final_resends: int = 0  # of them, final submits sent again
     gave_up: int = 0  # visitors who walked away after the connection was lost again and again
     cut_off: int = 0  # webhook requests the receiver got only part of (a sender died)
     anomalies: list[str] = field(default_factory=list)  # unexpected answers to clients
@@ -104,6 +105,7 @@ def check(seen: Observation) -> Verdict:
             and seen.stored.get(email, _NOTHING).completed_responses),
         "visitors who gave up": seen.gave_up,
         "client retries after a reset": seen.client_retries,
+        "retried final submits": seen.final_resends,
         "web worker kills": seen.web_kills,
         "alert worker kills": seen.worker_kills,
         "outbox events": len(seen.outbox),

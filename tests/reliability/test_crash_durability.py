@@ -81,6 +81,7 @@ class Traffic:
     anomalies: list[str] = field(default_factory=list)
     gave_up: int = 0
     retries: int = 0
+    final_resends: int = 0
     finished: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -122,6 +123,7 @@ def drive(base: str, traffic: Traffic, clients: int) -> None:
         finally:
             with traffic.lock:
                 traffic.retries += browser.retries
+                traffic.final_resends += browser.final_resends
             browser.close()
 
     threads = [threading.Thread(target=visitor, name=f"visitor-{n}") for n in range(clients)]
@@ -185,6 +187,7 @@ def chaos_run(database_url: str, logs: Path) -> tuple[Observation, list[str]]:
             arrivals=[Arrival(request.headers.get("webhook-id", ""), request.body)
                       for request in received],
             web_kills=server.kills, worker_kills=worker.kills, client_retries=traffic.retries,
+            final_resends=traffic.final_resends,
             cut_off=cut_off, anomalies=list(traffic.anomalies), gave_up=traffic.gave_up)
         return observation, extra
     finally:

@@ -55,6 +55,7 @@ class Visitor:
     base: str
     timeout: float = 60.0
     retries: int = 0  # requests sent again because the connection was lost
+    final_resends: int = 0  # of them, final submits (the ones that must not apply twice)
     cookies: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -102,8 +103,11 @@ class Visitor:
                                  f"{screen.status} without the step's field {marker!r}")
             body = urlencode([("_lf_token", html.unescape(token.group(1)))]
                              + [(name, value.format(email=email)) for name, value in answers])
-            answered = self.request("POST", FORM, body, FORM_HEADERS)
             last = index == len(STEPS) - 1
+            before = self.retries
+            answered = self.request("POST", FORM, body, FORM_HEADERS)
+            if last:
+                self.final_resends += self.retries - before
             if answered.status != 303 or (f"{FORM}/done/" in answered.location) != last:
                 raise Unexpected(f"{email}: POST of step {index + 1} answered "
                                  f"{answered.status} {answered.location!r}")
