@@ -228,5 +228,4 @@ def app_env(database_url: str, secret: str) -> dict[str, str]:
         # Claims of killed processes come back quickly, so the outbox drains in seconds.
         "LEADFORM_ALERTS_LEASE_SECONDS": "2",
         "LEADFORM_ALERTS_POLL_SECONDS": "0.1",
-        "LEADFORM_ALERTS_HTTP_TIMEOUT": "5",
     }
