@@ -64,40 +64,45 @@ def erase_person(session: Session, workspace_id: int, email: str, *,
     """
     key = normalise_email(email)
     emails = {key.lower(), email.strip().lower()}
-    contact = session.scalar(
-        select(Contact).where(Contact.workspace_id == workspace_id, Contact.email == key)
-    )
-    mentions = [func.lower(cast(Response.answers, Text)).contains(text, autoescape=True) for text in emails]
-    linked = [Response.contact_id == contact.id] if contact is not None else []
+    # Any case: the local part is kept as typed, and a request may spell it differently.
+    contacts = list(session.scalars(
+        select(Contact).where(Contact.workspace_id == workspace_id,
+                              func.lower(Contact.email).in_(sorted(emails)))
+        .order_by(Contact.id)
+    ))
+    ids = [contact.id for contact in contacts]
+    mentions = [func.lower(cast(Response.answers, Text)).contains(text, autoescape=True)
+                for text in emails]
+    linked = [Response.contact_id.in_(ids)] if ids else []
     responses = list(session.scalars(
         select(Response).where(Response.workspace_id == workspace_id, or_(*linked, *mentions))
     ))
-    visitors = _visitor_tokens(session, workspace_id, contact, responses)
-    identifying = emails | _identifying_values(session, contact, responses)
+    visitors = _visitor_tokens(session, workspace_id, ids, responses)
+    identifying = emails | _identifying_values(session, ids, responses)
     for response in responses:
         _strip_response(response, identifying)
-    events = _erase_event_payloads(session, workspace_id, contact, emails)
-    signals = _erase_signals(session, workspace_id, contact, visitors)
-    bookings = _erase_bookings(session, workspace_id, contact, emails)
+    events = _erase_event_payloads(session, workspace_id, ids, emails)
+    signals = _erase_signals(session, workspace_id, ids, visitors)
+    bookings = _erase_bookings(session, workspace_id, ids, emails)
     properties = 0
-    if contact is not None:
+    if ids:
         session.execute(
-            update(Visitor).where(Visitor.contact_id == contact.id)
-            .values(contact_id=None, proof=None)
+            update(Visitor).where(Visitor.contact_id.in_(ids)).values(contact_id=None, proof=None)
         )
         properties = session.execute(
-            delete(ContactProperty).where(ContactProperty.contact_id == contact.id)
+            delete(ContactProperty).where(ContactProperty.contact_id.in_(ids))
         ).rowcount or 0  # type: ignore[attr-defined]
-        session.delete(contact)
-    report = ErasureReport(contact is not None, int(properties), len(responses), events,
-                           signals, bookings)
-    if contact is not None or responses:
+        for contact in contacts:
+            session.delete(contact)
+    report = ErasureReport(bool(ids), int(properties), len(responses), events, signals,
+                           bookings)
+    if ids or responses:
         record(session, workspace_id, "contact.erase", target_type="contact",
-               target_id=contact.id if contact is not None else None,
-               summary="Erased a person" + ("" if contact is not None else
-                                            " (responses only, no contact)"),
-               details={"properties": report.properties, "responses": report.responses,
-                        "events": events, "signals": signals, "bookings": bookings,
+               target_id=ids[0] if ids else None,
+               summary="Erased a person" + ("" if ids else " (responses only, no contact)"),
+               details={"contact_ids": ids, "properties": report.properties,
+                        "responses": report.responses, "events": events,
+                        "signals": signals, "bookings": bookings,
                         "response_ids": [response.id for response in responses][:100]},
                actor_id=actor_id)
     session.flush()
@@ -116,14 +121,14 @@ def _strings(value: Any) -> Iterable[str]:
             yield from _strings(item)
 
 
-def _identifying_values(session: Session, contact: Contact | None,
+def _identifying_values(session: Session, contact_ids: list[int],
                         responses: list[Response]) -> set[str]:
     """What the person told us, lower-cased: to find it again in columns kept for reporting."""
+    # Not the hidden values: those are mostly the marketer's own labels (utm_source...).
     values: list[Any] = [response.answers for response in responses]
-    values += [response.hidden for response in responses]
-    if contact is not None:
+    if contact_ids:
         values += list(session.scalars(
-            select(ContactProperty.value).where(ContactProperty.contact_id == contact.id)))
+            select(ContactProperty.value).where(ContactProperty.contact_id.in_(contact_ids))))
     return {text.strip().lower() for text in _strings(values)
             if len(text.strip()) >= MIN_IDENTIFYING_LENGTH}
 
@@ -142,22 +147,22 @@ def _strip_response(response: Response, identifying: set[str]) -> None:
             setattr(response, column, None)
 
 
-def _visitor_tokens(session: Session, workspace_id: int, contact: Contact | None,
+def _visitor_tokens(session: Session, workspace_id: int, contact_ids: list[int],
                     responses: list[Response]) -> set[str]:
     """The person's browsers: linked to the contact, or the ones that made their responses."""
     tokens = {response.visitor_id for response in responses if response.visitor_id}
-    if contact is not None:
+    if contact_ids:
         tokens.update(session.scalars(select(Visitor.token).where(
-            Visitor.workspace_id == workspace_id, Visitor.contact_id == contact.id)))
+            Visitor.workspace_id == workspace_id, Visitor.contact_id.in_(contact_ids))))
     return tokens
 
 
-def _erase_signals(session: Session, workspace_id: int, contact: Contact | None,
+def _erase_signals(session: Session, workspace_id: int, contact_ids: list[int],
                    visitors: set[str]) -> int:
     """Page views of the person, also from before their browser was linked to them."""
     who = [Signal.visitor_token.in_(sorted(visitors))] if visitors else []
-    if contact is not None:
-        who.append(Signal.contact_id == contact.id)
+    if contact_ids:
+        who.append(Signal.contact_id.in_(contact_ids))
     if not who:
         return 0
     return int(session.execute(
@@ -166,12 +171,12 @@ def _erase_signals(session: Session, workspace_id: int, contact: Contact | None,
     ).rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _erase_bookings(session: Session, workspace_id: int, contact: Contact | None,
+def _erase_bookings(session: Session, workspace_id: int, contact_ids: list[int],
                     emails: set[str]) -> int:
     """The meeting stays on the rep's calendar (it blocks the slot), without the attendee."""
     who = [func.lower(Booking.attendee_email).in_(sorted(emails))]
-    if contact is not None:
-        who.append(Booking.contact_id == contact.id)
+    if contact_ids:
+        who.append(Booking.contact_id.in_(contact_ids))
     return int(session.execute(
         update(Booking).where(Booking.workspace_id == workspace_id, or_(*who))
         .values(attendee_email=None, attendee_name=None, cancel_reason=None, contact_id=None)
@@ -179,11 +184,12 @@ def _erase_bookings(session: Session, workspace_id: int, contact: Contact | None
     ).rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _erase_event_payloads(session: Session, workspace_id: int, contact: Contact | None,
+def _erase_event_payloads(session: Session, workspace_id: int, contact_ids: list[int],
                           emails: set[str]) -> int:
     """Queued alerts about the person keep their id and type, lose their content."""
-    mentions = [func.lower(cast(OutboxEvent.payload, Text)).contains(text, autoescape=True) for text in emails]
-    linked = [OutboxEvent.contact_id == contact.id] if contact is not None else []
+    mentions = [func.lower(cast(OutboxEvent.payload, Text)).contains(text, autoescape=True)
+                for text in emails]
+    linked = [OutboxEvent.contact_id.in_(contact_ids)] if contact_ids else []
     events = list(session.scalars(select(OutboxEvent).where(
         OutboxEvent.workspace_id == workspace_id, or_(*linked, *mentions))))
     for event in events:
