@@ -226,3 +226,19 @@ def test_the_worker_job_applies_the_config_periods(app, acme, db_engine):
 
     with Session(db_engine) as session:
         assert session.scalar(select(func.count()).select_from(Signal)) == 0
+
+
+def test_the_worker_runs_the_retention_job_every_retention_run_minutes(app, monkeypatch):
+    import app.cli.alerts as worker_cli
+
+    seen: list[float] = []
+    monkeypatch.setattr(worker_cli, "run_worker", lambda *_args, periodic, **_kw: seen.extend(
+        seconds for seconds, job in periodic
+        if getattr(job, "__qualname__", "").startswith("retention_job")))
+    app.config["RETENTION_RUN_MINUTES"] = 30
+    monkeypatch.setattr(worker_cli.signal, "signal", lambda *_args: None)
+
+    with app.app_context():
+        worker_cli.serve(say=lambda _text: None)
+
+    assert seen == [1800.0]
