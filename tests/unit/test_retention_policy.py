@@ -46,3 +46,11 @@ def test_periods_are_whole_days_within_bounds(value):
 
 def test_blank_and_zero_mean_forever():
     assert check_days("") is None and check_days(0) is None and check_days("14") == 14
+
+
+def test_the_policy_module_is_pure():
+    from tests.unit.test_qualify_purity import FORBIDDEN, ROOT, imported_modules
+
+    imported = imported_modules(ROOT / "app" / "retention" / "policy.py")
+
+    assert not [name for name in imported if name.startswith(FORBIDDEN)]
