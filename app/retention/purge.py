@@ -1,8 +1,8 @@
 """Deleting what has outlived its retention period, in small batches.
 
-Each batch is its own short transaction: select at most `batch_size` ids (on
-PostgreSQL `FOR UPDATE SKIP LOCKED`, so a row someone is writing is left for the
-next run), then delete those ids. No DELETE ever covers a whole table, so the job
+Each batch is its own short transaction: select at most `batch_size` ids after the
+last batch's (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so a row someone is writing is
+left for the next run), then delete those ids. No DELETE ever covers a whole table, so the job
 never holds locks for long, and a run stopped halfway has done useful work.
 
 What is never deleted: completed responses, leads, contacts, pending or dead
@@ -149,10 +149,16 @@ def _in_batches(engine: Engine, candidates: Select[Any], deletes: list[tuple[Any
                     select(func.count()).select_from(model)
                     .where(column.in_(select(ids.c[0])))) or 0
         return counts
+    # Keyset paging: each batch starts after the last id seen, so no batch walks again
+    # over the index entries of rows the earlier batches deleted (still there until vacuum).
+    key = candidates.selected_columns[0]
+    last = 0
     while True:
         with write_session(engine) as session:
             ids = list(session.scalars(
-                candidates.limit(batch_size).with_for_update(skip_locked=True)))
+                candidates.where(key > last).limit(batch_size)
+                .with_for_update(skip_locked=True)))
+            last = max(ids, default=last)
             for model, column in deletes:
                 if not ids:
                     break

@@ -145,6 +145,8 @@ def test_erasure_leaves_none_of_the_persons_values_in_any_table(api_app, api, db
     assert responses[0].source == "newsletter"  # the marketer's label, kept for attribution
     assert booking.status == "cancelled" and booking.attendee_email is None
     assert erased.target_type == "contact" and erased.target_id == str(ids["contact_id"])
+    # Through the API, the token that asked is named by id; from the CLI, nobody is.
+    assert ("api_client" in erased.details) is (erase is erase_by_api)
 
 
 def test_an_erased_workspace_still_counts_its_completed_response(api_app, api, db_engine):
