@@ -84,6 +84,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.web.booking import bp as booking_bp
     from app.web.builder import bp as builder_bp
     from app.web.calendar import bp as calendar_bp
+    from app.web.data_settings import bp as data_settings_bp
     from app.web.members import bp as members_bp
     from app.web.members import invite_bp
     from app.web.public import bp as public_bp
@@ -108,6 +109,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     app.register_blueprint(invite_bp)
     app.register_blueprint(workspaces_bp)
+    app.register_blueprint(data_settings_bp)
 
 
 def configure_errors(app: Flask) -> None:

@@ -58,6 +58,12 @@ DEFAULTS: dict[str, object] = {
     # Booking: how long cancel/reschedule links work; how often reps' calendar feeds refresh.
     "BOOKING_LINK_DAYS": 60,
     "BOOKING_FEED_REFRESH_MINUTES": 15,
+    # Data lifecycle: days kept (0 keeps forever); workspaces may set their own. The worker
+    # deletes older rows every RETENTION_RUN_MINUTES (`flask retention run` does it now).
+    "RETENTION_PARTIAL_RESPONSE_DAYS": 90,
+    "RETENTION_DELIVERY_LOG_DAYS": 90,
+    "RETENTION_SIGNAL_DAYS": 365,
+    "RETENTION_RUN_MINUTES": 60,
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     # Static files are compressed once and kept in memory (app.web.assets); Flask-Compress
     # streaming would wrap the open file (leaking its handle) and never offers gzip.

@@ -24,6 +24,7 @@ from app.accounts.users import (
     find_user,
     normalise_login_email,
 )
+from app.audit import record
 from app.models import Invitation, Membership, User, Workspace
 from app.models.workspace import ROLES
 
@@ -123,6 +124,10 @@ def invite(session: Session, workspace: Workspace, email: str, role: str, *,
     )
     session.add(invitation)
     session.flush()
+    record(session, workspace.id, "member.invite", target_type="invitation",
+           target_id=invitation.id, summary=f"Invited someone as {role}",
+           details={"role": role, "replaced": len(earlier)},
+           actor_id=invited_by.id if invited_by is not None else None)
     return Invited(invitation, token, replaced=len(earlier))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.invitations import check_role
 from app.accounts.users import AccountError
+from app.audit import record
 from app.models import Membership, Team, TeamMember, User, Workspace
 
 
@@ -69,6 +70,9 @@ def change_role(session: Session, workspace_id: int, user_id: int, role: str
             _refuse_last_admin(session, membership, f"make them {role}")
         membership.role = role
         session.flush()
+        record(session, workspace_id, "member.role_change", target_type="user",
+               target_id=user_id, summary=f"Role changed from {before} to {role}",
+               details={"from": before, "to": role})
     return membership, before
 
 
@@ -89,4 +93,6 @@ def remove_member(session: Session, workspace_id: int, user_id: int) -> Membersh
     )
     session.delete(membership)
     session.flush()
+    record(session, workspace_id, "member.remove", target_type="user", target_id=user_id,
+           summary=f"Removed a member ({membership.role})", details={"role": membership.role})
     return membership

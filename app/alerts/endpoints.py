@@ -19,6 +19,7 @@ from app.alerts.addresses import Network
 from app.alerts.net import UnsafeURL, check_url
 from app.alerts.outbox import EVENT_KINDS
 from app.alerts.signing import new_secret
+from app.audit import record
 from app.models import AlertEndpoint, Delivery, OutboxEvent, Workspace
 
 SLACK_DEFAULT_EVENTS = ["lead.qualified", "booking.created", "booking.cancelled"]
@@ -78,6 +79,9 @@ def create_endpoint(session: Session, workspace: Workspace, data: EndpointInput,
         endpoint.created_at = now
     session.add(endpoint)
     session.flush()
+    record(session, workspace.id, "alert_endpoint.create", target_type="alert_endpoint",
+           target_id=endpoint.id, summary=f"Added {endpoint.kind} endpoint {endpoint.name!r}",
+           details={"kind": endpoint.kind, "events": events})
     return endpoint
 
 
@@ -89,6 +93,9 @@ def update_endpoint(session: Session, endpoint: AlertEndpoint, data: EndpointInp
     endpoint.name, endpoint.url = data.name.strip(), data.url.strip()
     endpoint.events = list(dict.fromkeys(data.events))
     session.flush()
+    record(session, endpoint.workspace_id, "alert_endpoint.change",
+           target_type="alert_endpoint", target_id=endpoint.id,
+           summary=f"Changed endpoint {endpoint.name!r}", details={"events": endpoint.events})
     return endpoint
 
 
@@ -97,6 +104,10 @@ def set_enabled(session: Session, endpoint: AlertEndpoint, enabled: bool) -> Non
     if enabled:
         endpoint.disabled_reason = None
     session.flush()
+    record(session, endpoint.workspace_id, "alert_endpoint.change",
+           target_type="alert_endpoint", target_id=endpoint.id,
+           summary=f"{'Resumed' if enabled else 'Paused'} endpoint {endpoint.name!r}",
+           details={"enabled": enabled})
 
 
 def rotate_secret(session: Session, endpoint: AlertEndpoint, now: datetime,
@@ -108,6 +119,10 @@ def rotate_secret(session: Session, endpoint: AlertEndpoint, now: datetime,
     endpoint.previous_secret_until = now + grace
     endpoint.secret = new_secret()
     session.flush()
+    record(session, endpoint.workspace_id, "alert_endpoint.rotate_secret",
+           target_type="alert_endpoint", target_id=endpoint.id,
+           summary=f"Rotated the signing secret of {endpoint.name!r}",
+           details={"grace_hours": grace.total_seconds() / 3600})
     return endpoint.secret
 
 

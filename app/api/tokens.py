@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import record
 from app.models import ApiToken, User, Workspace
 
 TOKEN_PREFIX = "lf_"  # noqa: S105 (a marker, not a secret)
@@ -93,6 +94,10 @@ def create_token(session: Session, workspace: Workspace, *, name: str, scopes: I
                      expires_at=expires_at, created_by_id=created_by.id if created_by else None)
     session.add(token)
     session.flush()
+    record(session, workspace.id, "api_token.create", target_type="api_token",
+           target_id=token.id, summary=f"Created API token {name!r} ({token.prefix}…)",
+           details={"scopes": chosen},
+           actor_id=created_by.id if created_by is not None else None)
     return IssuedToken(token, secret)
 
 
@@ -113,6 +118,8 @@ def revoke_token(session: Session, token: ApiToken, now: datetime) -> bool:
         return False
     token.revoked_at = now
     session.flush()
+    record(session, token.workspace_id, "api_token.revoke", target_type="api_token",
+           target_id=token.id, summary=f"Revoked API token {token.name!r} ({token.prefix}…)")
     return True
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from app.audit import record
 from app.forms.review import Review, review
 from app.models import DraftRevision, Form, utcnow
 
@@ -82,6 +83,10 @@ def edit_draft(session: Session, form: Form, change: Change, *, summary: str,
         form.name = str(after["title"])[:200]
     form.draft_updated_at = utcnow()
     session.flush()
+    if before.get("route") != after.get("route"):
+        record(session, form.workspace_id, "routing.change", target_type="form",
+               target_id=form.id, summary=f"Routing of {form.slug}: {summary}"[:300],
+               actor_id=user_id)
     _prune(session, form)
     return Edited(after, verdict, changed=True)
 

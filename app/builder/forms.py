@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import record
 from app.builder.catalog import template_definition
 from app.forms.review import review
 from app.forms.versions import SLUG_PATTERN
@@ -119,6 +120,9 @@ def set_archived(session: Session, form: Form, archived: bool) -> None:
     """Archived forms leave the list and stop answering publicly; restoring brings both back."""
     form.status = "archived" if archived else "active"
     session.flush()
+    record(session, form.workspace_id, "form.archive" if archived else "form.restore",
+           target_type="form", target_id=form.id,
+           summary=f"{'Archived' if archived else 'Restored'} {form.slug}")
 
 
 def _add(session: Session, workspace_id: int, slug: str, name: str,

@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
     from app.cli.forms import forms_group
     from app.cli.leads import leads_group, scoring_group, teams_group
     from app.cli.responses import responses_group
+    from app.cli.retention import retention_group
     from app.cli.sla import sla_group
     from app.cli.users import users_group
     from app.cli.workspaces import workspaces_group
@@ -20,6 +21,6 @@ def register(app: Flask) -> None:
     for group in (
         db_group, forms_group, demo_group, workspaces_group, responses_group, contacts_group,
         scoring_group, teams_group, leads_group, alerts_group, worker_command, users_group,
-        booking_group, sla_group, api_tokens_group,
+        booking_group, sla_group, api_tokens_group, retention_group,
     ):
         app.cli.add_command(group)

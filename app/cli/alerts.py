@@ -26,6 +26,7 @@ from app.alerts.endpoints import (
 from app.alerts.outbox import EVENT_KINDS
 from app.alerts.settings import AlertSettings
 from app.alerts.worker import Deliverer, WorkerAlreadyRunning, run_worker, single_sqlite_worker
+from app.cli.retention import retention_job
 from app.cli.sla import sla_job
 from app.db import engine, write_session
 from app.models import Workspace, utcnow
@@ -64,7 +65,13 @@ def serve(*, once: bool = False, threads: int | None = None,
         say(f"Worker {deliverer.name} is delivering alerts (Ctrl+C stops).")
         run_worker(deliverer, stop, threads=threads or settings.worker_threads,
                    poll_seconds=settings.poll_seconds,
-                   periodic=[(60.0, _feeds_job(settings)), (60.0, sla_job())])
+                   periodic=[(60.0, _feeds_job(settings)), (60.0, sla_job()),
+                             (_retention_seconds(), retention_job())])
+
+
+def _retention_seconds() -> float:
+    """How often the worker applies the retention periods (RETENTION_RUN_MINUTES)."""
+    return float(current_app.config.get("RETENTION_RUN_MINUTES", 60)) * 60
 
 
 def _feeds_job(settings: AlertSettings) -> Callable[[], Any]:

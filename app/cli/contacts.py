@@ -90,7 +90,8 @@ def erase_command(email: str, workspace_slug: str) -> None:
         click.echo(f"No data about {email} in workspace '{workspace_slug}'.")
         return
     click.echo(f"Erased {email}: {report.properties} property value(s), "
-               f"{report.responses} response(s) anonymised.")
+               f"{report.responses} response(s) anonymised, {report.signals} signal(s), "
+               f"{report.events} alert(s) and {report.bookings} booking(s) stripped.")
 
 
 @contacts_group.command("link")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.audit import record
 from app.forms.review import Review, review, route_issues
 from app.models import Form, FormVersion, Workspace, utcnow
 
@@ -154,6 +155,8 @@ def publish(session: Session, form: Form, note: str = "") -> Published:
     )
     session.add(version)
     session.flush()
+    record(session, form.workspace_id, "form.publish", target_type="form", target_id=form.id,
+           summary=f"Published {form.slug} v{number}", details={"version": number})
     return Published(version=version, created=True)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.audit import record
 from app.forms.types import Issue
 from app.forms.versions import content_hash
 from app.models import ScoringModel
@@ -51,4 +52,8 @@ def save_model(session: Session, workspace_id: int, model: Any, note: str = "") 
                            model=json.loads(json.dumps(model)), note=note[:500])
     session.add(version)
     session.flush()
+    record(session, workspace_id, "scoring.change", target_type="scoring_model",
+           target_id=version.id, summary=f"Saved scoring model v{number}",
+           details={"version": number, "rules": len(model.get("rules") or [])
+                    if isinstance(model, dict) else None})
     return SavedModel(version, created=True)

@@ -4,6 +4,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.models.api_token import ApiToken
+from app.models.audit import AuditEntry
 from app.models.base import Base, utcnow
 from app.models.booking import Booking, BookingClaim, BusyTime, MeetingType, RepCalendar
 from app.models.contact import Contact, ContactProperty
@@ -21,6 +22,7 @@ __all__ = [
     "AccountOwner",
     "AlertEndpoint",
     "ApiToken",
+    "AuditEntry",
     "Booking",
     "BookingClaim",
     "BusyTime",

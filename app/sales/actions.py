@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.alerts.outbox import emit
 from app.alerts.payloads import lead_alert_data
+from app.audit import record
 from app.leads.qualification import mark_milestone
 from app.models import Contact, Lead, LeadEvent, Membership, User, Workspace
 from app.profiling.contacts import fresh_properties
@@ -47,6 +48,7 @@ def accept(session: Session, workspace: Workspace, lead: Lead, user: User | None
     _touch(lead, user, now)
     _history(session, lead, "accepted", user, now, {})
     _emit(session, workspace, lead, "lead.accepted", now, {})
+    _audit(session, lead, user, "lead.disposition", "Accepted the lead", {"code": "accepted"})
 
 
 def dispose(session: Session, workspace: Workspace, lead: Lead, user: User | None, code: str,
@@ -75,6 +77,9 @@ def dispose(session: Session, workspace: Workspace, lead: Lead, user: User | Non
           {"code": code, "note": note, "nurture_track": verdict.track,
            "nurture_until": verdict.nurture_until.isoformat() if verdict.nurture_until
            else None, "archived": verdict.archive_now})
+    # The note is sales' words about a person: it stays in the lead's history, not here.
+    _audit(session, lead, user, "lead.disposition", f"Disposition {code}",
+           {"code": code, "track": verdict.track})
 
 
 def reassign(session: Session, workspace: Workspace, lead: Lead, user: User | None,
@@ -95,6 +100,8 @@ def reassign(session: Session, workspace: Workspace, lead: Lead, user: User | No
              {"from_user_id": before, "to_user_id": member.id, "why": why})
     _emit(session, workspace, lead, "lead.reassigned", now,
           {"from_user_id": before, "to_user_id": member.id, "why": why})
+    _audit(session, lead, user, "lead.reassign", "Gave the lead to another rep",
+           {"from_user_id": before, "to_user_id": member.id})
     return member
 
 
@@ -120,6 +127,7 @@ def record_outcome(session: Session, workspace: Workspace, lead: Lead, user: Use
     note = (note or "").strip()[:NOTE_MAX]
     _history(session, lead, "outcome", user, now, {"outcome": outcome, "note": note})
     _emit(session, workspace, lead, "lead.outcome", now, {"outcome": outcome, "note": note})
+    _audit(session, lead, user, "lead.outcome", f"Marked {outcome}", {"outcome": outcome})
 
 
 def set_stage(session: Session, workspace: Workspace, lead: Lead, user: User | None,
@@ -128,7 +136,12 @@ def set_stage(session: Session, workspace: Workspace, lead: Lead, user: User | N
     _check(workspace, lead)
     if stage not in STAGES:
         raise LeadActionError(f"Unknown stage {stage!r}: use one of {', '.join(STAGES)}.")
-    return _move(session, workspace, lead, lead.stage, stage, why or "set by hand", user, now)
+    previous = lead.stage
+    moved = _move(session, workspace, lead, previous, stage, why or "set by hand", user, now)
+    if moved:
+        _audit(session, lead, user, "lead.stage", f"Stage {previous} → {stage}",
+               {"from": previous, "to": stage})
+    return moved
 
 
 def archive_expired_nurture(session: Session, now: datetime) -> int:
@@ -166,6 +179,12 @@ def _move(session: Session, workspace: Workspace, lead: Lead, previous: str, sta
     _emit(session, workspace, lead, "lead.stage_changed", now,
           {"change": {"from": previous, "to": stage, "reason": why}})
     return True
+
+
+def _audit(session: Session, lead: Lead, user: User | None, action: str, summary: str,
+           details: dict[str, Any]) -> None:
+    record(session, lead.workspace_id, action, target_type="lead", target_id=lead.id,
+           summary=summary, details=details, actor_id=user.id if user is not None else None)
 
 
 def _history(session: Session, lead: Lead, kind: str, user: User | None, now: datetime,

@@ -33,6 +33,7 @@ from app.accounts import (
     change_password,
     memberships_of,
 )
+from app.audit.sign_ins import record_account_event, record_failed_sign_in
 from app.extensions import limiter
 from app.models import User
 from app.web.access import protect_backoffice
@@ -95,7 +96,11 @@ def login() -> ResponseReturnValue:
             # A fresh session: nothing chosen before signing in (a fixed id) carries over.
             session.clear()
             sign_in(user, remember=bool(form.remember.data))
+            with db.write_session() as write:
+                record_account_event(write, user.id, "auth.sign_in")
             return redirect(next_url or _landing_url(user.id), 303)
+        with db.write_session() as write:
+            record_failed_sign_in(write, form.email.data or "")
         form.form_errors.append(WRONG_CREDENTIALS)
     status = 422 if request.method == "POST" else 200
     return render_template("backoffice/login.html", form=form, next_url=next_url), status
@@ -111,6 +116,9 @@ def _landing_url(user_id: int) -> str:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        with db.write_session() as write:
+            record_account_event(write, int(current_user.id), "auth.sign_out")
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
 from app import db
+from app.audit import record
 from app.leads.inbox import export_records, inbox_choices, search_leads
 from app.leads.lead_export import leads_csv
 from app.leads.lead_page import find_lead, lead_story
@@ -171,6 +172,12 @@ def export(workspace: str) -> ResponseReturnValue:
             yield from records
 
     bom = request.args.get("bom") in ("1", "true", "yes")
+    with db.write_session() as write:
+        record(write, g.workspace.id, "export.download", target_type="leads",
+               summary="Downloaded leads as CSV",
+               # The free-text search may be someone's name: only whether there was one.
+               details={"filters": [[name, value if name != "q" else "(text)"]
+                                    for name, value in query.params(page=1)]})
     name = f"leads-{g.workspace.slug}-{utcnow().strftime('%Y%m%d-%H%M')}.csv"
     response = Response(stream_with_context(leads_csv(rows(), bom=bom)),
                         mimetype="text/csv")

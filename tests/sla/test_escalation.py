@@ -244,7 +244,8 @@ def test_the_worker_runs_the_check_every_minute(demo, monkeypatch, world, make_l
         alerts_cli.serve(threads=1, say=lambda _: None)
     lead = make_lead(stage="sql")
 
-    assert {seconds for seconds, _ in captured["periodic"]} == {60.0}
+    # Every minute: feeds and the SLA check; hourly: the retention job (RETENTION_RUN_MINUTES).
+    assert sorted(seconds for seconds, _ in captured["periodic"]) == [60.0, 60.0, 3600.0]
     with time_machine.travel(DUE, tick=False):
         for _, job in captured["periodic"]:
             job()  # each brings its own app context, as on the worker's threads

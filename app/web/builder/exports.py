@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import db
+from app.audit import record
 from app.booking.picker import zone_choices
 from app.models import Form, utcnow
 from app.models import Response as FormResponse
@@ -46,6 +47,11 @@ def responses_csv(workspace: str, form: str) -> ResponseReturnValue:
             last_day=args.get("to", ""), zone=args.get("tz", ""),
             bom=args.get("bom", "")), error=str(error), status=400)
     filename = export_filename(target, utcnow())
+    with db.write_session() as write:
+        record(write, target.workspace_id, "export.download", target_type="form",
+               target_id=target.id, summary=f"Downloaded the responses of {target.slug}",
+               details={"states": list(args.getlist("state")), "from": args.get("from"),
+                        "to": args.get("to")})
     return Response(stream_with_context(_streamed(target.workspace_id, target.id, filters)),
                     mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',

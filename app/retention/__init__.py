@@ -1,0 +1,1 @@
+"""Data lifecycle: how long partial responses, delivery logs and signals are kept."""
