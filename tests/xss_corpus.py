@@ -21,7 +21,7 @@ PAYLOADS: tuple[str, ...] = (
     f"<details open ontoggle=\"{BUMP}\">",
     f'<iframe srcdoc="<script>parent.{BUMP}</script>"></iframe>',
     "{{7*7}} {% raw %}${7*7}#{7*7}",
-    "\u202eevil\u202c \uff1cscript\uff1ealert(1)\uff1c/script\uff1e \u0000\u2028",
+    "\u202eevil\u202c \uff1cscript\uff1ealert(1)\uff1c/script\uff1e \u2028\u200b",
     "<!channel> <@U123> <http://evil.example|click here> &amp; @here",
 )
 
