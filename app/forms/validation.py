@@ -29,6 +29,8 @@ MAX_DEPTH = 64
 MAX_VALUES = 50_000
 MAX_TEXT = 1_000_000
 MAX_ISSUES = 200
+# PostgreSQL cannot store U+0000 in text or JSON: refused here, not a server error later.
+_NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
 
 _ID_PATTERN = "^[a-z][a-z0-9_-]{0,62}$"
 _PATTERN_HINTS = {
@@ -168,11 +170,15 @@ def _shape_problem(value: object) -> Issue | None:
             for key, child in node.items():
                 if not isinstance(key, str):
                     return Issue(pointer(path), "Object keys must be strings.")
+                if "\x00" in key:
+                    return Issue(pointer(path), _NUL_MESSAGE)
                 chars += len(key)
                 stack.append((child, (*path, key)))
         elif isinstance(node, list):
             stack.extend((child, (*path, index)) for index, child in enumerate(node))
         elif isinstance(node, str):
+            if "\x00" in node:
+                return Issue(pointer(path), _NUL_MESSAGE)
             chars += len(node)
         elif isinstance(node, float) and not math.isfinite(node):
             return Issue(pointer(path), "Not a finite number.")

@@ -70,12 +70,14 @@ def configure_security_headers(app: Flask) -> None:
     @app.after_request
     def _defaults(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if request.endpoint == "static":
+        # Also for stylesheets: the requests their url()s make follow it.
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.endpoint == "static" and response.status_code < 400:
             return response  # a script or stylesheet: page policies do not apply to it
-        # Pages that set their own policy (hosted forms) keep it; everything else,
-        # the back office included, may not be framed at all.
+        # Pages that set their own policy (hosted forms) keep it; everything else, the
+        # back office and error pages (a missing static file's too) included, may not
+        # be framed at all.
         response.headers.setdefault(
             "Content-Security-Policy", f"{BASE_POLICY}; frame-ancestors 'none'"
         )
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response

@@ -198,6 +198,11 @@ def _all_api_scopes() -> list[str]:
 
 @pytest.fixture
 def world(app: Flask, portable_definition: dict[str, Any]) -> World:
+    return build_world(app, portable_definition)
+
+
+def build_world(app: Flask, portable_definition: dict[str, Any]) -> World:
+    """acme and beta, each with one object of every kind (also for other sweeps)."""
     from app.db import write_session
 
     acme, beta = Tenant("acme", "ada@acme.example"), Tenant("beta", "bob@beta.example")
