@@ -11,6 +11,7 @@ process asks.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -47,6 +48,7 @@ REQUEST_DURATION = Histogram(
 )
 
 _ON_COMMIT = "leadform.metrics_on_commit"
+log = logging.getLogger("leadform.metrics")
 
 
 def on_commit(session: Session, count: Callable[[], object]) -> None:
@@ -110,9 +112,13 @@ class OutboxDepthCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         from app.models import Delivery
 
-        with Session(self.engine) as session:
-            depth = session.scalar(
-                select(func.count()).select_from(Delivery).where(Delivery.status == "pending"))
+        try:
+            with Session(self.engine) as session:
+                depth = session.scalar(select(func.count()).select_from(Delivery)
+                                       .where(Delivery.status == "pending"))
+        except Exception:  # noqa: BLE001 - the other metrics are still worth a scrape
+            log.warning("outbox queue depth: the database did not answer", exc_info=True)
+            return
         yield GaugeMetricFamily("leadform_outbox_queue_depth",
                                 "Alert deliveries waiting to be sent (pending rows).",
                                 value=float(depth or 0))
