@@ -27,6 +27,8 @@ _KEY_VALUE = re.compile(
     r"""(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?:Bearer|Basic)\s+[^\s,;&"']+|[^\s,;&"'}\]]+)""",
     re.IGNORECASE,
 )
+# Leadform's own secrets are recognisable anywhere: webhook signing secrets and API tokens.
+_OWN_SECRETS = re.compile(r"\bwhsec_[A-Za-z0-9+/=]{16,}|\blf_[A-Za-z0-9_-]{20,}")
 _BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
 
 
@@ -58,6 +60,7 @@ class Redactor:
         for secret in sorted(self._known, key=len, reverse=True):
             if secret in text:
                 text = text.replace(secret, REDACTED)
+        text = _OWN_SECRETS.sub(REDACTED, text)
         text = _KEY_VALUE.sub(_replace_value, text)
         return _BEARER.sub(lambda match: f"{match.group(1)} {REDACTED}", text)
 
