@@ -34,3 +34,19 @@ def test_entrypoint_migrates_only_when_asked():
 def test_dockerignore_keeps_secrets_and_databases_out():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {"instance", ".git", ".venv", "*.db"} <= set(ignored)
+
+
+def test_deploy_docs_cover_the_deployment_settings():
+    from app.config import DEFAULTS
+
+    docs = (ROOT / "docs" / "deploy.md").read_text()
+    added = ["ENV", "SECRET_KEY", "SECRET_KEY_FILE", "HSTS_MAX_AGE", "HSTS_INCLUDE_SUBDOMAINS",
+             "LOG_FORMAT", "LOG_LEVEL", "METRICS_TOKEN", "PROXY_FIX_X_FOR"]
+    assert set(added) <= set(DEFAULTS)
+    for key in added:
+        assert f"`LEADFORM_{key}`" in docs, key
+    for suffix in ("_X_PROTO", "_X_HOST", "_X_PORT", "_X_PREFIX"):
+        assert f"`{suffix}`" in docs
+    conf = (ROOT / "gunicorn.conf.py").read_text()
+    for name in re.findall(r'"(LEADFORM_[A-Z_]+)"', conf):
+        assert f"`{name}`" in docs, name
