@@ -5,12 +5,15 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from flask import Flask
 
 from app import InsecureConfiguration, create_app
 from app.config import resolve_environment, secret_key_problem
 
 
 def build(tmp_path, monkeypatch, **config):
+    # An instance folder of its own: a checkout's instance/secret_key must not count here.
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda _app: str(tmp_path))
     monkeypatch.delenv("LEADFORM_SECRET_KEY", raising=False)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", **config})
@@ -37,6 +40,12 @@ def test_development_and_testing_accept_the_default_key(tmp_path, monkeypatch):
     dev = build(tmp_path, monkeypatch, ENV="development")
     assert dev.config["LOG_FORMAT"] == "text"
     assert build(tmp_path, monkeypatch, TESTING=True).config["ENV"] == "production"
+
+
+def test_the_instance_key_written_by_make_is_read(tmp_path, monkeypatch):
+    key = secrets.token_urlsafe(40)
+    (tmp_path / "secret_key").write_text(key + "\n")
+    assert build(tmp_path, monkeypatch).config["SECRET_KEY"] == key
 
 
 def test_the_key_file_is_read(tmp_path, monkeypatch):
