@@ -8,7 +8,7 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run dev worker test test-reliability install install-test chromium migrate demo lint audit clean
+.PHONY: run dev worker test test-reliability install install-test chromium migrate demo lint audit clean secret-key
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,18 @@ chromium:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-migrate: install
+# A random SECRET_KEY, made once per checkout; the app reads instance/secret_key when
+# LEADFORM_SECRET_KEY is not set (production refuses to start without a real key).
+SECRET_KEY_FILE := instance/secret_key
+
+$(SECRET_KEY_FILE):
+	@mkdir -p instance
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
+	@echo "Wrote a new secret key to $@"
+
+secret-key: $(SECRET_KEY_FILE)
+
+migrate: install $(SECRET_KEY_FILE)
 	$(FLASK) db upgrade
 
 demo: migrate
@@ -44,20 +55,24 @@ demo: migrate
 # (the default, LEADFORM_SESSION_COOKIE_SECURE=true, is for production behind TLS).
 LOCAL_HTTP := LEADFORM_SESSION_COOKIE_SECURE=false
 
-# gunicorn serves the app; a worker process delivers alerts (webhooks, Slack, email) with
-# retries. Both stop together on Ctrl+C.
+# gunicorn serves the app (gunicorn.conf.py); a worker process delivers alerts (webhooks,
+# Slack, email) with retries. Both stop together on Ctrl+C, and share a metrics directory.
+METRICS_DIR := instance/metrics
+
 run: demo
 	@echo "Leadform is serving on http://$(HOST):$(PORT)/  (demo form: /f/demo/talk-to-sales)"
 	@echo "Back office: http://$(HOST):$(PORT)/login  (admin@demo.example / leadform-demo)"
+	@rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
 	@trap 'kill 0' EXIT INT TERM; \
+	export PROMETHEUS_MULTIPROC_DIR=$(CURDIR)/$(METRICS_DIR); \
 	$(FLASK) worker & \
-	$(LOCAL_HTTP) $(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --worker-class gthread \
-		--access-logfile - wsgi:app
+	$(LOCAL_HTTP) LEADFORM_BIND=$(HOST):$(PORT) LEADFORM_WORKERS=$${LEADFORM_WORKERS:-2} \
+		$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The Flask development server, reloading on code changes (alerts: the fast path only;
 # run `$(FLASK) worker` beside it for retries).
 dev: demo
-	$(LOCAL_HTTP) $(FLASK) run --debug --host $(HOST) --port $(PORT)
+	$(LOCAL_HTTP) LEADFORM_ENV=development $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 worker: migrate
 	$(FLASK) worker

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask.helpers import get_debug_flag
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -14,6 +15,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder="../static",
                 template_folder="../templates")
     configure_settings(app, config)
+    configure_environment(app)  # refuses an unsafe production setup before anything runs
+    configure_logging(app)
     configure_database(app)
     configure_extensions(app)
     configure_alerts(app)
@@ -21,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_blueprints(app)
     configure_errors(app)
     configure_cli(app)
+    configure_proxy(app)  # last: the outermost WSGI layer sees the proxy's headers first
     return app
 
 
@@ -39,6 +43,49 @@ def configure_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
     if not app.config.get("DATABASE_URL"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "leadform.db")
+    load_secret_key_file(app)
+
+
+def load_secret_key_file(app: Flask) -> None:
+    """LEADFORM_SECRET_KEY_FILE, else instance/secret_key (written by `make`), if no key is set."""
+    from app.config import DEV_SECRET_KEY
+
+    path = app.config.get("SECRET_KEY_FILE")
+    if not path:
+        if app.config.get("SECRET_KEY") != DEV_SECRET_KEY:
+            return
+        path = os.path.join(app.instance_path, "secret_key")
+        if not os.path.exists(path):
+            return
+    with open(path, encoding="utf-8") as handle:
+        app.config["SECRET_KEY"] = handle.read().strip()
+
+
+def configure_environment(app: Flask) -> None:
+    from app.config import resolve_environment, secret_key_problem
+
+    app.config["ENV"] = resolve_environment(app.config.get("ENV"), get_debug_flag())
+    if app.config["ENV"] == "development" or app.testing:
+        return
+    problem = secret_key_problem(app.config.get("SECRET_KEY"))
+    if problem:
+        raise InsecureConfiguration(
+            f"{problem}. Leadform refuses to start in production without a secret key: "
+            "set LEADFORM_SECRET_KEY to a long random value (e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`) or "
+            "LEADFORM_SECRET_KEY_FILE to a file holding one, or set "
+            "LEADFORM_ENV=development on a developer's machine."
+        )
+
+
+class InsecureConfiguration(RuntimeError):
+    """The settings would run a production server with forgeable cookies and links."""
+
+
+def configure_logging(app: Flask) -> None:
+    from app.logs import configure_logging as configure
+
+    configure(app)
 
 
 def configure_database(app: Flask) -> None:
@@ -50,9 +97,11 @@ def configure_database(app: Flask) -> None:
 def configure_extensions(app: Flask) -> None:
     from app.extensions import compress, csrf, limiter
     from app.web.assets import configure_assets
+    from app.web.request_log import configure_request_log
     from app.web.security import configure_security_headers
     from app.web.sessions import StaticFreeSessionInterface
 
+    configure_request_log(app)
     csrf.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
@@ -87,12 +136,14 @@ def configure_blueprints(app: Flask) -> None:
     from app.web.data_settings import bp as data_settings_bp
     from app.web.members import bp as members_bp
     from app.web.members import invite_bp
+    from app.web.ops import bp as ops_bp
     from app.web.public import bp as public_bp
     from app.web.sales import bp as sales_bp
     from app.web.sla import bp as sla_bp
     from app.web.tracking import bp as tracking_bp
     from app.web.workspaces import bp as workspaces_bp
 
+    app.register_blueprint(ops_bp)  # /healthz, /readyz, /metrics
     app.register_blueprint(public_bp)
     app.register_blueprint(tracking_bp)
     init_api(app)  # the REST API's blueprints and its OpenAPI document
@@ -116,6 +167,12 @@ def configure_errors(app: Flask) -> None:
     from app.web.errors import register_error_pages
 
     register_error_pages(app)
+
+
+def configure_proxy(app: Flask) -> None:
+    from app.web.proxy import trust_proxy_headers
+
+    trust_proxy_headers(app)
 
 
 def configure_cli(app: Flask) -> None:

@@ -4,8 +4,32 @@ from __future__ import annotations
 
 import os
 
+DEV_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - the value refused in production
+MIN_SECRET_KEY_LENGTH = 32
+ENVIRONMENTS = ("development", "production")
+
 DEFAULTS: dict[str, object] = {
-    "SECRET_KEY": "dev-only-change-me",
+    # development | production; None: development under FLASK_DEBUG, else production.
+    "ENV": None,
+    # Outside development and TESTING a real key is required (see secret_key_problem).
+    "SECRET_KEY": DEV_SECRET_KEY,
+    # A file holding the key (Docker secrets); `make` writes instance/secret_key, read
+    # when neither LEADFORM_SECRET_KEY nor this is set.
+    "SECRET_KEY_FILE": None,
+    # Trusted reverse proxies in front of the app, per X-Forwarded-* header (0: ignore it).
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "PROXY_FIX_X_HOST": 0,
+    "PROXY_FIX_X_PORT": 0,
+    "PROXY_FIX_X_PREFIX": 0,
+    # Strict-Transport-Security on secure requests only; 0 turns it off.
+    "HSTS_MAX_AGE": 365 * 24 * 60 * 60,
+    "HSTS_INCLUDE_SUBDOMAINS": True,
+    # json | text; None: text in development, json in production.
+    "LOG_FORMAT": None,
+    "LOG_LEVEL": "INFO",
+    # Bearer token for /metrics; unset: /metrics is a 404.
+    "METRICS_TOKEN": None,
     "DATABASE_URL": None,
     "SQLALCHEMY_ECHO": False,
     "SQLITE_BUSY_TIMEOUT_MS": 15_000,
@@ -78,3 +102,24 @@ DEFAULTS: dict[str, object] = {
 def database_url_from_environment() -> str | None:
     """`DATABASE_URL` is the conventional name; `LEADFORM_DATABASE_URL` also works."""
     return os.environ.get("DATABASE_URL") or None
+
+
+def resolve_environment(configured: object, debug: bool) -> str:
+    """LEADFORM_ENV, else development under FLASK_DEBUG, else production (fail safe)."""
+    env = str(configured).strip().lower() if configured else (
+        "development" if debug else "production")
+    if env not in ENVIRONMENTS:
+        raise ValueError(f"LEADFORM_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    return env
+
+
+def secret_key_problem(key: object) -> str | None:
+    """Why `key` may not sign production cookies and links, or None when it may."""
+    if not key or not isinstance(key, str | bytes):
+        return "LEADFORM_SECRET_KEY is not set"
+    if key == DEV_SECRET_KEY:
+        return "LEADFORM_SECRET_KEY is the development default"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return (f"LEADFORM_SECRET_KEY is {len(key)} characters long; "
+                f"use at least {MIN_SECRET_KEY_LENGTH}")
+    return None

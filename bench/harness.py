@@ -7,6 +7,7 @@ removed again when its `with` block ends (normally, on an error or on Ctrl-C).
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -39,9 +40,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+BENCH_SECRET_KEY = secrets.token_urlsafe(32)  # one per run: the subprocesses share it
+
+
 def app_env(database_url: str) -> dict[str, str]:
     """The app as a benchmark runs it: no bot timer, no per-IP limit (one client IP)."""
-    return {**os.environ, "DATABASE_URL": database_url, "LEADFORM_SECRET_KEY": "bench-secret",
+    return {**os.environ, "DATABASE_URL": database_url, "LEADFORM_SECRET_KEY": BENCH_SECRET_KEY,
             "LEADFORM_MIN_FILL_SECONDS": "0",
             "LEADFORM_SUBMIT_RATE_LIMIT": "1000000 per minute"}
 

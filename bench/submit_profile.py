@@ -85,7 +85,8 @@ def main() -> int:
         "sqlite": sqlite_database, "postgresql": postgres_database}
     with makers[args.database]() as url:
         prepare(url)
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "MIN_FILL_SECONDS": 0,
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True,
+                          "MIN_FILL_SECONDS": 0,
                           "SUBMIT_RATE_LIMIT": "1000000 per minute"})
         client = app.test_client()
         walk(client, args.flow)  # warm: first-use costs are not the steady state

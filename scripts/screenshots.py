@@ -8,6 +8,7 @@ Run: .venv/bin/python scripts/screenshots.py
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -43,7 +44,7 @@ def demo_server() -> Iterator[str]:
     """The app with the demo loaded, on a throwaway SQLite database; yields its base URL."""
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(folder) / 'screenshots.db'}",
-               "LEADFORM_MIN_FILL_SECONDS": "0", "LEADFORM_SECRET_KEY": "screenshots"}
+               "LEADFORM_MIN_FILL_SECONDS": "0", "LEADFORM_SECRET_KEY": secrets.token_urlsafe(32)}
         flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
         for command in (["db", "upgrade"], ["demo", "load"]):
             subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from app import metrics
 from app.alerts.channels import Job, Outcome, send
 from app.alerts.retry import MAX_ATTEMPTS, next_delay
 from app.alerts.settings import AlertSettings
@@ -127,6 +128,8 @@ class Deliverer:
                             disabled_reason=f"Disabled on {now:%Y-%m-%d %H:%M} UTC: the "
                                             "receiver answered 410 Gone.")
                 )
+        metrics.record_delivery(job.channel, ok=outcome.ok,
+                                event_created_at=job.event.get("created_at"), now=now)
         log.info("delivery %s %s event %s attempt %s: %s", job.delivery_id, job.channel,
                  job.event.get("type"), attempts,
                  "delivered" if outcome.ok else values.get("status", "retry scheduled"))

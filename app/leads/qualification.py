@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import metrics
 from app.alerts.outbox import emit
 from app.alerts.payloads import lead_alert_data
 from app.leads.scoring_models import EMPTY_MODEL, current_model
@@ -178,6 +179,7 @@ def _change_stage(session: Session, lead: Lead, previous: str, stage: str, why: 
              from_stage=None if first else previous, to_stage=stage)
     if stage == previous:
         return None
+    metrics.count_stage_change(session, stage)
     return {"from": previous, "to": stage, "reason": why}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, exists, literal_column, select, update
 from sqlalchemy.orm import Session, aliased, defer
 
+from app import metrics
 from app.analytics.recording import record_step
 from app.experiments.assignment import RunningExperiment, Variant
 from app.experiments.serving import assignment_of
@@ -245,6 +246,7 @@ def submit(
         identity = identity()
     _conclude(session, published.workspace, response, definition,
               identity or Identity(visitor_token=visitor_id), response_plan, now)
+    metrics.count_submission(session, bot=bool(response.meta.get("bot")))
     return current_outcome(response)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import metrics
 from app.alerts.outbox import emit
 from app.alerts.payloads import lead_alert_data
 from app.audit import record
@@ -178,6 +179,7 @@ def _move(session: Session, workspace: Workspace, lead: Lead, previous: str, sta
                           details={"reason": why}, user_id=user.id if user else None, at=now))
     _emit(session, workspace, lead, "lead.stage_changed", now,
           {"change": {"from": previous, "to": stage, "reason": why}})
+    metrics.count_stage_change(session, stage)
     return True
 
 

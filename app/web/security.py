@@ -81,3 +81,21 @@ def configure_security_headers(app: Flask) -> None:
             "Content-Security-Policy", f"{BASE_POLICY}; frame-ancestors 'none'"
         )
         return response
+
+    @app.after_request
+    def _hsts(response: Response) -> Response:
+        # Browsers ignore HSTS over http, and sending it there could pin a host that
+        # has no TLS yet: only secure requests (direct, or via a trusted proxy) get it.
+        header = hsts_header(app.config.get("HSTS_MAX_AGE"),
+                             bool(app.config.get("HSTS_INCLUDE_SUBDOMAINS", True)))
+        if header and request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", header)
+        return response
+
+
+def hsts_header(max_age: object, include_subdomains: bool) -> str | None:
+    """The Strict-Transport-Security value, or None when HSTS is off (max-age 0)."""
+    seconds = int(max_age or 0)
+    if seconds <= 0:
+        return None
+    return f"max-age={seconds}" + ("; includeSubDomains" if include_subdomains else "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import secrets
 import signal
 import subprocess
 import sys
@@ -28,10 +29,12 @@ from tests.alerts.sink import Sink, running_sink
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("LEADFORM_KILL_LOOPS", "100"))
 EVENTS = 12 * KILLS
+# The worker children run as in production, where a short key is refused.
+SECRET_KEY = secrets.token_urlsafe(32)
 
 
 def seed(database_url: str, url: str, events: int) -> tuple[str, set[str]]:
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test"})
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY})
     try:
         with app.app_context(), write_session() as session:
             workspace = ensure_workspace(session, "acme", "Acme")
@@ -47,7 +50,7 @@ def seed(database_url: str, url: str, events: int) -> tuple[str, set[str]]:
 
 
 def worker_config(database_url: str) -> dict[str, object]:
-    return {"DATABASE_URL": database_url, "SECRET_KEY": "test",
+    return {"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY,
             "ALERTS_ALLOWED_NETWORKS": ["127.0.0.1"], "ALERTS_LEASE_SECONDS": 1.0,
             "ALERTS_POLL_SECONDS": 0.05, "ALERTS_WORKER_THREADS": 4}
 

@@ -13,7 +13,8 @@ from app.cli.alerts import serve
 
 # Import every module of the app once, in the fork server, before any child forks
 # (the engine is lazy: this never connects).
-create_app({"DATABASE_URL": "sqlite:////nonexistent/warm-up.db", "SECRET_KEY": "warm-up"})
+create_app({"DATABASE_URL": "sqlite:////nonexistent/warm-up.db", "SECRET_KEY": "warm-up",
+            "TESTING": True})
 
 
 def main(config: dict[str, Any]) -> None:

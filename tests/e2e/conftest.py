@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -60,7 +61,8 @@ def serving(database_url: str, log_path: Path, **settings: str) -> Iterator[str]
     port = free_port()
     # MIN_FILL_SECONDS=0: a browser driven by a test answers faster than a person, and
     # completions flagged as bots would not become contacts (the tests want real data).
-    env = {**os.environ, "DATABASE_URL": database_url, "LEADFORM_SECRET_KEY": "e2e-secret",
+    env = {**os.environ, "DATABASE_URL": database_url,
+           "LEADFORM_SECRET_KEY": secrets.token_urlsafe(32),
            "LEADFORM_MIN_FILL_SECONDS": "0", **settings}
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     log = log_path.open("wb")
