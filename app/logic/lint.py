@@ -232,7 +232,7 @@ def check_gotos(form: Form) -> Iterator[LintIssue]:
     for step in form.steps:
         for index, branch in dicts(step.raw.get("next")):
             goto, path = branch.get("goto"), pointer("steps", step.index, "next", index, "goto")
-            if goto not in targets:
+            if not isinstance(goto, str) or goto not in targets:
                 yield _error(path, f"Goto target {_show(goto)} is not a step or an ending.")
             elif goto == step.id:
                 yield _error(path, f"Step {_show(goto)} goes to itself, so it would loop forever.")
@@ -288,7 +288,8 @@ def check_unreachable(form: Form) -> Iterator[LintIssue]:
         if pos not in reached:
             message = f"Step {_show(step.id)} can never be reached."
             yield _error(pointer("steps", step.index), message)
-    used = {branch.get("goto") for step in form.steps for _, branch in dicts(step.raw.get("next"))}
+    used = {goto for step in form.steps for _, branch in dicts(step.raw.get("next"))
+            if isinstance(goto := branch.get("goto"), str)}
     used |= set(_route_strings(form.route))
     for order, (index, ending_id) in enumerate(form.endings):
         if order > 0 and ending_id not in used:
