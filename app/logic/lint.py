@@ -171,7 +171,7 @@ def _option_issue(
 ) -> Iterator[LintIssue]:
     """A literal compared with a yes/no or option field must be a value it can take."""
     asked = form.fields.get(field_id)
-    kind = asked.raw.get("type") if asked else None
+    kind = _type_of(form, field_id)
     if literal is None or kind is None:
         return
     if kind == "yes_no" and not isinstance(literal, bool):
@@ -192,9 +192,11 @@ def _option_issue(
                 )
 
 
-def _type_of(form: Form, field_id: str | None) -> Any:
+def _type_of(form: Form, field_id: str | None) -> str | None:
+    """The field's type name; None for an unknown field or a type that is not a string."""
     asked = form.fields.get(field_id) if field_id is not None else None
-    return asked.raw.get("type") if asked else None
+    kind = asked.raw.get("type") if asked else None
+    return kind if isinstance(kind, str) else None
 
 
 def _comparison_issues(form: Form, operation: Operation, base: str) -> Iterator[LintIssue]:

@@ -171,3 +171,20 @@ def test_lint_reads_a_next_that_is_not_a_list_as_no_branches() -> None:
     definition = copy.deepcopy(ONE_STEP)
     definition["steps"][0]["next"] = True
     assert_issues(lint(definition), LintIssue)
+
+
+def test_capture_drops_control_characters_from_what_the_url_brings() -> None:
+    from app.responses.capture import capture
+
+    found = capture({"steps": []}, {"utm_source": "a\x00b\x1f", "gclid": "\x00"},
+                    url="https://x.example/?a=\x00", referrer="https://r.example/\x00")
+    assert found.hidden == {"utm_source": "ab"}
+    assert found.meta == {"landing_page": "https://x.example/?a=", "referrer": "https://r.example/"}
+
+
+def test_lint_reads_a_field_type_that_is_not_a_string_as_unknown() -> None:
+    definition = copy.deepcopy(ONE_STEP)
+    definition["steps"][0]["fields"][0]["type"] = []
+    definition["steps"][0]["next"] = [{"if": {"==": [{"var": "answers.q0"}, "x"]},
+                                       "goto": "end0"}]
+    assert_issues(lint(definition), LintIssue)
