@@ -152,3 +152,27 @@ def test_a_nul_in_utm_parameters_is_dropped_not_a_database_error(
     reply = form_client.post(DEMO_URL, data={"_lf_token": token_of(page.get_data(as_text=True)),
                                              **STEP_ANSWERS["you"]})
     assert reply.status_code == 303, reply.get_data(as_text=True)[:1500]
+
+
+def _sized(app: Flask, limit: str, delta: int, token: str) -> tuple[bytes | dict[str, Any], str]:
+    """A body at a limit plus `delta` (bytes, or parts for MAX_FORM_PARTS)."""
+    size = int(app.config[limit]) + delta
+    head = f"_lf_token={quote(token)}&email=ada%40example.com&first_name=".encode()
+    if limit == "MAX_FORM_PARTS":  # Werkzeug counts multipart parts (urlencoded: bytes)
+        return ({"_lf_token": token, **{f"k{index}": "v" for index in range(size - 1)}},
+                "multipart/form-data")
+    if limit == "MAX_FORM_MEMORY_SIZE":  # one multipart field of that size
+        return {"_lf_token": token, "first_name": "A" * size}, "multipart/form-data"
+    return head + b"A" * (size - len(head)), "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("limit", ["MAX_CONTENT_LENGTH", "MAX_FORM_MEMORY_SIZE",
+                                   "MAX_FORM_PARTS"])
+@pytest.mark.parametrize("delta", [-1, 0, 1, 1000])
+def test_bodies_at_and_over_the_limits_get_a_4xx_or_the_screen(
+        form_client: FlaskClient, demo: Flask, limit: str, delta: int) -> None:
+    payload, content_type = _sized(demo, limit, delta, fresh_token(form_client))
+    reply = form_client.post(DEMO_URL, data=payload, content_type=content_type)
+    assert_handled(reply)
+    if delta > 0:
+        assert reply.status_code == 413
