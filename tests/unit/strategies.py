@@ -1,4 +1,6 @@
-"""Hypothesis strategies for valid form definitions and answers that fit them.
+"""Hypothesis strategies: valid form definitions and answers that fit them, and (below)
+arbitrary JSON, JsonLogic rules, facts (contact properties, UTMs, signals), scoring
+models, routes and rep calendars for the fuzz tests, each plausible and junk.
 
 Import as `from strategies import definitions` (pytest puts tests/unit on sys.path).
 Definitions use short_text, choice, yes_no and number fields; conditions only read
