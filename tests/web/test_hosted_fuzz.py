@@ -176,3 +176,16 @@ def test_bodies_at_and_over_the_limits_get_a_4xx_or_the_screen(
     assert_handled(reply)
     if delta > 0:
         assert reply.status_code == 413
+
+
+@FIXTURES
+@given(data=st.data())
+def test_the_inline_check_takes_any_field_name_and_value(
+        form_client: FlaskClient, data: st.DataObject) -> None:
+    field = data.draw(st.sampled_from([*DEMO_FIELDS, "use_case", "industry"]) | st.text(
+        alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="/?#%"),
+        min_size=1, max_size=8))
+    payload = {field: data.draw(st.lists(values, max_size=3))}
+    reply = form_client.post(f"{DEMO_URL}/check/{quote(field, safe='')}", data=payload,
+                             headers={"HX-Request": "true"})
+    assert reply.status_code in {200, 404}, reply.get_data(as_text=True)[:1500]
