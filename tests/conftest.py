@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -32,6 +33,20 @@ from app.models import Base
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DEFINITION = ROOT / "demo" / "talk-to-sales.json"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+# Hypothesis profiles for the fuzz and property tests that do not fix their own example
+# count: `ci` (the default) keeps the suite quick, `deep` (LEADFORM_FUZZ=deep) looks
+# much harder; LEADFORM_FUZZ_EXAMPLES=N sets the count outright.
+settings.register_profile("ci", max_examples=100, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("deep", max_examples=3000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+_FUZZ_PROFILE = os.environ.get("LEADFORM_FUZZ", "ci")
+if os.environ.get("LEADFORM_FUZZ_EXAMPLES"):
+    settings.register_profile("custom", settings.get_profile(_FUZZ_PROFILE),
+                              max_examples=int(os.environ["LEADFORM_FUZZ_EXAMPLES"]))
+    _FUZZ_PROFILE = "custom"
+settings.load_profile(_FUZZ_PROFILE)
 
 
 def postgres_server_url() -> str:

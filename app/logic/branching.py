@@ -91,7 +91,7 @@ def next_step(definition: Definition, step_id: str, data: Mapping[str, Any]) -> 
     if index is None:
         raise UnknownStep(step_id)
     step = steps_of(definition)[index]
-    for branch in step.get("next") or []:
+    for branch in branches_of(step):
         if isinstance(branch, dict) and holds(branch.get("if"), data):
             return _resolve(definition, branch.get("goto"), data)
     return _first_visible_from(definition, index + 1, data)
@@ -123,10 +123,16 @@ def always_applies(branch: Mapping[str, Any]) -> bool:
     return branch.get("if") is None or branch.get("if") is True
 
 
+def branches_of(step: Mapping[str, Any]) -> list[Any]:
+    """A step's `next` list; anything else (a draft's `true`, a string) reads as none."""
+    branches = step.get("next")
+    return branches if isinstance(branches, list) else []
+
+
 def live_branches(step: Mapping[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     """(index, branch) for the branches that can fire: up to the first that always applies."""
     live: list[tuple[int, dict[str, Any]]] = []
-    for index, branch in enumerate(step.get("next") or []):
+    for index, branch in enumerate(branches_of(step)):
         if isinstance(branch, dict):
             live.append((index, branch))
             if always_applies(branch):
@@ -147,10 +153,12 @@ def landing(steps: list[dict[str, Any]], pos: int) -> list[int]:
 
 def moves(steps: list[dict[str, Any]], pos: int) -> Iterator[tuple[int, int | None]]:
     """Every (target position, branch index or None for fall-through) `next_step` may take."""
-    positions = {step.get("id"): index for index, step in reversed(list(enumerate(steps)))}
+    positions = {step_id: index for index, step in reversed(list(enumerate(steps)))
+                 if isinstance(step_id := step.get("id"), str)}
     live = live_branches(steps[pos])
     for index, branch in live:
-        target = positions.get(branch.get("goto"))
+        goto = branch.get("goto")
+        target = positions.get(goto) if isinstance(goto, str) else None
         if target is not None:
             for landed in landing(steps, target):
                 yield landed, index

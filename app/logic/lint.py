@@ -171,7 +171,7 @@ def _option_issue(
 ) -> Iterator[LintIssue]:
     """A literal compared with a yes/no or option field must be a value it can take."""
     asked = form.fields.get(field_id)
-    kind = asked.raw.get("type") if asked else None
+    kind = _type_of(form, field_id)
     if literal is None or kind is None:
         return
     if kind == "yes_no" and not isinstance(literal, bool):
@@ -192,9 +192,11 @@ def _option_issue(
                 )
 
 
-def _type_of(form: Form, field_id: str | None) -> Any:
+def _type_of(form: Form, field_id: str | None) -> str | None:
+    """The field's type name; None for an unknown field or a type that is not a string."""
     asked = form.fields.get(field_id) if field_id is not None else None
-    return asked.raw.get("type") if asked else None
+    kind = asked.raw.get("type") if asked else None
+    return kind if isinstance(kind, str) else None
 
 
 def _comparison_issues(form: Form, operation: Operation, base: str) -> Iterator[LintIssue]:
@@ -232,7 +234,7 @@ def check_gotos(form: Form) -> Iterator[LintIssue]:
     for step in form.steps:
         for index, branch in dicts(step.raw.get("next")):
             goto, path = branch.get("goto"), pointer("steps", step.index, "next", index, "goto")
-            if goto not in targets:
+            if not isinstance(goto, str) or goto not in targets:
                 yield _error(path, f"Goto target {_show(goto)} is not a step or an ending.")
             elif goto == step.id:
                 yield _error(path, f"Step {_show(goto)} goes to itself, so it would loop forever.")
@@ -288,7 +290,8 @@ def check_unreachable(form: Form) -> Iterator[LintIssue]:
         if pos not in reached:
             message = f"Step {_show(step.id)} can never be reached."
             yield _error(pointer("steps", step.index), message)
-    used = {branch.get("goto") for step in form.steps for _, branch in dicts(step.raw.get("next"))}
+    used = {goto for step in form.steps for _, branch in dicts(step.raw.get("next"))
+            if isinstance(goto := branch.get("goto"), str)}
     used |= set(_route_strings(form.route))
     for order, (index, ending_id) in enumerate(form.endings):
         if order > 0 and ending_id not in used:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,9 @@ MAX_URL_LENGTH = 2000
 # The embed script passes the host page's address and referrer under these names.
 HOST_PAGE_PARAMETER = "lf_page"
 HOST_REFERRER_PARAMETER = "lf_ref"
+# Control characters mean nothing in a campaign name or an address, and PostgreSQL
+# cannot store NUL: they are dropped from everything a URL brings along.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -48,11 +52,8 @@ def capture(
     by their field type so a bad value is simply not used.
     """
     names = set(STANDARD_PARAMETERS) | set(definition.get("hidden") or [])
-    hidden = {
-        name: _clip(query[name], MAX_VALUE_LENGTH)
-        for name in sorted(names)
-        if query.get(name)
-    }
+    clipped = {name: _clip(query.get(name) or "", MAX_VALUE_LENGTH) for name in sorted(names)}
+    hidden = {name: value for name, value in clipped.items() if value}
     prefill: dict[str, Any] = {}
     for step in definition.get("steps", []):
         for spec in step.get("fields", []):
@@ -94,4 +95,4 @@ def campaign_of(hidden: Mapping[str, Any]) -> str | None:
 
 
 def _clip(value: str, limit: int) -> str:
-    return value[:limit]
+    return _CONTROL.sub("", value)[:limit]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from app.api.links import LinksPlugin
 from app.api.schemas.common import ErrorSchema
 from app.extensions import csrf
 
@@ -45,7 +46,8 @@ def init_api(app: Flask) -> LeadformApi:
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api = LeadformApi(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    api = LeadformApi(app, spec_kwargs={"info": {"description": API_DESCRIPTION},
+                                        "extra_plugins": [LinksPlugin()]})
     api.spec.components.security_scheme("bearerAuth", {
         "type": "http", "scheme": "bearer", "bearerFormat": "lf_ token",
         "description": "A workspace API token, sent as `Authorization: Bearer lf_...`"})
