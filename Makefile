@@ -8,7 +8,8 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run dev worker test install install-test chromium migrate demo lint clean
+.PHONY: run dev worker test install install-test install-bench bench-load chromium migrate demo \
+	lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +23,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
 install: $(VENV)/.installed
+
+install-bench: $(VENV)/.installed-bench
 
 install-test: $(VENV)/.installed-test chromium
 
@@ -65,6 +72,11 @@ worker: migrate
 test: install-test
 	@$(BIN)/python -m tests.postgres_check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The load test (bench/load.py): 50 submissions/s for 5 minutes on SQLite and PostgreSQL by
+# default; e.g. `make bench-load LOAD_ARGS="--database sqlite --duration 20"`.
+bench-load: install-bench
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check app tests bench migrations
