@@ -110,7 +110,8 @@ class LocustTransport:
                           {key: value for key, value in (response.headers or {}).items()})
             if callable(name):
                 response.request_meta["name"] = name(reply)
-            problem = (check or _status_ok)(reply)
+            problem = (f"no answer ({type(response.error).__name__}: {response.error})"
+                       if reply.status == 0 else (check or _status_ok)(reply))
             if problem:
                 response.failure(problem)
             else:
@@ -297,10 +298,10 @@ def _until(done: Callable[[], bool], seconds: float) -> float:
 def verdict(result: dict[str, Any], strict_rate: bool) -> tuple[bool, bool, list[str]]:
     """(healthy: nothing broke, passed: the goal is met, reasons it is not)."""
     reasons = []
-    errors = result["total"]["failures"] + result["visits"]["failed"]
+    errors, failed = result["total"]["failures"], result["visits"]["failed"]
     stored = result["stored"]
-    if errors:
-        reasons.append(f"{errors} errors")
+    if errors or failed:  # a failed visit stopped at a failed request, or a page it refused
+        reasons.append(f"{errors} request errors, {failed} visits failed")
     completed, cut_off = result["visits"]["completed"], result["visits"]["cut_off"]
     # A visit cut off at the end may have had its final submit stored: an upper bound then.
     if not completed <= stored["completed_responses"] <= completed + cut_off:
