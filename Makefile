@@ -8,7 +8,8 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run dev worker test test-reliability install install-test chromium migrate demo lint audit clean secret-key
+.PHONY: run dev worker test test-reliability install install-test install-bench bench-load \
+	chromium migrate demo lint audit clean secret-key
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +23,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
 install: $(VENV)/.installed
+
+install-bench: $(VENV)/.installed-bench
 
 install-test: $(VENV)/.installed-test chromium
 
@@ -90,6 +97,11 @@ test-reliability: install-test
 	LEADFORM_RELIABILITY_SUBMISSIONS=$(RELIABILITY_SUBMISSIONS) \
 	LEADFORM_RELIABILITY_KILL_ROUNDS=$(RELIABILITY_KILL_ROUNDS) \
 		$(BIN)/python -m pytest tests/reliability -m reliability $(PYTEST_ARGS)
+
+# The load test (bench/load.py): 50 submissions/s for 5 minutes on SQLite and PostgreSQL by
+# default; e.g. `make bench-load LOAD_ARGS="--database sqlite --duration 20"`.
+bench-load: install-bench
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check app tests bench migrations

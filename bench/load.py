@@ -1,0 +1,402 @@
+"""Load test: realistic prospects completing the demo form at a steady rate, with locust.
+
+For each database (SQLite in WAL mode in a temporary file; PostgreSQL in a fresh
+database on 127.0.0.1 that it creates and drops; or --database-url, used as it is):
+`flask db upgrade`, `flask demo load`, then gunicorn serving wsgi:app as `make run`
+does (gthread, --workers x --threads) and the alert worker (`flask --app wsgi worker`)
+beside it. Locust runs in this process (its library API) with one user per concurrent
+prospect: each starts a visit every `pacing` seconds (bench/load_visitor.py: the
+tracking script and a beacon, the form page and its scripts, one htmx field check per
+answer, each step's POST, the ending and its files), reading and typing between
+requests, so about rate x pacing visits are in flight at once. Users are spawned at
+--rate per second, so visits begin evenly at that rate from the first second.
+
+The numbers are taken over --duration seconds after a warm-up of one pacing period
+(every user has started); then no new visit begins, the ones in flight finish, and the
+database is checked: as many completed responses as visits the clients completed,
+none of them taken for a bot. Prints p50/p95/p99 per request kind, errors, and the
+achieved submissions/s against the goal (p99 < 300 ms for every kind, 0 errors, at
+least 95% of --rate): PASS or FAIL. Exits 1 on errors (or, with --strict, on FAIL).
+
+Run: .venv/bin/python bench/load.py [--database sqlite|postgresql|both] [--duration 300]
+         [--rate 50] [--workers 2] [--threads 4] [--think-scale 1] [--json FILE]
+         [--database-url URL] [--submissions N] [--strict]
+(`--submissions N`: just N visits, the whole run measured; the smoke test uses it.)
+"""
+
+from __future__ import annotations
+
+# Locust patches the standard library for gevent when imported: first, before the rest.
+from locust import FastHttpUser, constant_pacing, task  # isort: skip
+from locust.env import Environment  # isort: skip
+
+import argparse
+import json
+import math
+import random
+import secrets
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gevent
+from harness import (
+    BIN,
+    OUT,
+    ROOT,
+    app_env,
+    gunicorn,
+    machine_note,
+    postgres_database,
+    prepare,
+    sqlite_database,
+    stop,
+)
+from load_visitor import LEAST_FILL_SECONDS, Failed, Form, Reply, Visit
+from sqlalchemy import create_engine, text
+
+GOAL_P99_MS = 300.0
+GOAL_RATE_SHARE = 0.95
+PERCENTILES = (0.5, 0.95, 0.99)
+# Seconds a visit takes at think_scale 1 is about 35 (at most about 55): a user starts
+# one visit per pacing period, so a visit rarely waits for the previous one to end.
+PACING_SECONDS = 55.0
+
+
+@dataclass
+class Tally:
+    """Visits, counted by the users (gevent: one thread, no lock needed)."""
+
+    started: int = 0
+    completed: int = 0
+    failed: int = 0
+    endings: Counter[str] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    accepting: bool = True  # False: no new visit begins
+    limit: int | None = None  # --submissions: this many visits in all
+
+    @property
+    def in_flight(self) -> int:
+        return self.started - self.completed - self.failed
+
+    def may_start(self) -> bool:
+        return self.accepting and (self.limit is None or self.started < self.limit)
+
+
+class LocustTransport:
+    """bench/load_visitor.py's Transport over a locust FastHttpSession."""
+
+    def __init__(self, user: FastHttpUser) -> None:
+        self.session = user.client
+
+    def new_visitor(self) -> None:
+        self.session.cookiejar.clear()
+
+    def request(self, method: str, path: str, name: str | Callable[[Reply], str], *,
+                body: bytes | None = None, headers: Mapping[str, str] | None = None,
+                check: Callable[[Reply], str | None] | None = None,
+                close: bool = False) -> Reply:
+        sent = {**(headers or {}), **({"Connection": "close"} if close else {})}
+        with self.session.request(method, path, name=name if isinstance(name, str) else path,
+                                  data=body, headers=sent, catch_response=True,
+                                  allow_redirects=False) as response:
+            reply = Reply(response.status_code or 0, response.text or "",
+                          {key: value for key, value in (response.headers or {}).items()})
+            if callable(name):
+                response.request_meta["name"] = name(reply)
+            problem = (f"no answer ({type(response.error).__name__}: {response.error})"
+                       if reply.status == 0 else (check or _status_ok)(reply))
+            if problem:
+                response.failure(problem)
+            else:
+                response.success()
+        if problem:
+            raise Failed(f"{response.request_meta['name']}: {problem}")
+        return reply
+
+    def think(self, seconds: float) -> None:
+        gevent.sleep(seconds)
+
+
+def _status_ok(reply: Reply) -> str | None:
+    return None if 200 <= reply.status < 300 else f"status {reply.status}"
+
+
+def prospect_class(form: Form, tally: Tally, think_scale: float, pacing: float,
+                   seed: int) -> type[FastHttpUser]:
+    """A locust user class bound to this run's form, tally and pacing."""
+    rng = random.Random(seed)
+
+    class Prospect(FastHttpUser):
+        wait_time = constant_pacing(pacing)
+        connection_timeout = 30.0
+        network_timeout = 60.0
+
+        @task
+        def visit(self) -> None:
+            if not tally.may_start():
+                return
+            tally.started += 1
+            visit = Visit(LocustTransport(self), form, random.Random(rng.random()),
+                          think_scale)
+            try:
+                ending = visit.run()
+            except Failed as error:
+                tally.failed += 1
+                tally.failures[str(error)[:120]] += 1
+                return
+            tally.completed += 1
+            tally.endings[ending] += 1
+
+    return Prospect
+
+
+@dataclass
+class Snapshot:
+    """Latency and error counts per request kind, copied out of locust's stats."""
+
+    rows: list[dict[str, Any]]
+    total: dict[str, Any]
+    errors: dict[str, int]
+
+
+def snapshot(environment: Environment) -> Snapshot:
+    def row(entry: Any) -> dict[str, Any]:
+        return {"name": entry.name, "method": entry.method, "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                **{f"p{round(p * 100)}_ms": entry.get_response_time_percentile(p)
+                   if entry.num_requests else 0.0 for p in PERCENTILES},
+                "max_ms": entry.max_response_time if entry.num_requests else 0.0,
+                "mean_ms": entry.avg_response_time}
+
+    stats = environment.stats
+    rows = sorted((row(entry) for entry in stats.entries.values()),
+                  key=lambda item: _order(item["name"]))
+    errors = {f"{error.name}: {error.error}": error.occurrences
+              for error in stats.errors.values()}
+    return Snapshot(rows, row(stats.total), errors)
+
+
+def _order(name: str) -> tuple[int, str]:
+    for index, prefix in enumerate(("GET /t.js", "POST /t/", "GET form", "GET asset htmx",
+                                    "GET asset form", "POST check", "POST step you",
+                                    "POST step company", "POST step starter",
+                                    "POST step needs", "POST step", "POST final",
+                                    "GET asset")):
+        if name.startswith(prefix):
+            return index, name
+    return 99, name
+
+
+@contextmanager
+def alert_worker(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
+    """`flask --app wsgi worker`, as in production; stopped (only it) at the end."""
+    process = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "worker"], cwd=ROOT,
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        yield process
+    finally:
+        stop(process)
+
+
+def bench_env(database_url: str, think_scale: float) -> dict[str, str]:
+    """Every visitor comes from 127.0.0.1, so the per-IP limits are lifted; the bot timer
+    stays on, below the least time a visit spends in the form."""
+    least_fill = min(3.0, 0.5 * LEAST_FILL_SECONDS * think_scale)
+    return {**app_env(database_url),
+            "LEADFORM_SECRET_KEY": secrets.token_urlsafe(32),
+            "LEADFORM_SESSION_COOKIE_SECURE": "false",
+            "LEADFORM_SUBMIT_RATE_LIMIT": "1000000 per minute",
+            "LEADFORM_BEACON_RATE_LIMIT": "1000000 per minute",
+            "LEADFORM_MIN_FILL_SECONDS": f"{least_fill:.3f}"}
+
+
+def database_check(database_url: str) -> dict[str, int]:
+    """What the database holds after the run: completed responses, bots, leads, alerts."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            metas = connection.execute(
+                text("SELECT meta FROM response WHERE state = 'completed'")).scalars().all()
+            bots = sum(1 for meta in metas
+                       if (json.loads(meta) if isinstance(meta, str) else meta or {}).get("bot"))
+
+            def count(sql: str) -> int:
+                return int(connection.execute(text(sql)).scalar_one())
+
+            return {"completed_responses": len(metas), "taken_for_bots": bots,
+                    "leads": count("SELECT count(*) FROM lead"),
+                    "alert_deliveries": count("SELECT count(*) FROM delivery"),
+                    "deliveries_pending": count(
+                        "SELECT count(*) FROM delivery WHERE status = 'pending'")}
+    finally:
+        engine.dispose()
+
+
+def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[str, Any]:
+    prepare(database_url)
+    env = bench_env(database_url, args.think_scale)
+    pacing = math.ceil(PACING_SECONDS * args.think_scale) + 5
+    tally = Tally(limit=args.submissions)
+    users = args.submissions or math.ceil(args.rate * pacing)
+    with gunicorn("wsgi:app", env, workers=args.workers, threads=args.threads,
+                  ready_path="/f/demo/talk-to-sales") as base, alert_worker(env):
+        user_class = prospect_class(Form.demo(), tally, args.think_scale, pacing, args.seed)
+        environment = Environment(user_classes=[user_class], host=base)
+        runner = environment.create_local_runner()
+        load_before = machine_note()
+        cpu = time.process_time()
+        runner.start(users, spawn_rate=args.rate)
+        if args.submissions:
+            window, done_before = _until(lambda: tally.completed + tally.failed
+                                         >= args.submissions, args.timeout), 0
+        else:
+            print(f"  {label}: {users} users, one visit each per {pacing} s; warm-up "
+                  f"{pacing} s, then {args.duration:g} s measured", flush=True)
+            gevent.sleep(pacing)
+            environment.stats.reset_all()
+            done_before, cpu, began = tally.completed, time.process_time(), time.monotonic()
+            gevent.sleep(args.duration)
+            window = time.monotonic() - began
+        measured = snapshot(environment)
+        client_cpu = (time.process_time() - cpu) / window if window else 0.0
+        done_in_window = tally.completed - done_before
+        load_after = machine_note()
+        tally.accepting = False  # let the visits in flight finish, so the counts can agree
+        _until(lambda: tally.in_flight == 0, pacing * 2 + 30)
+        runner.quit()
+        stranded = tally.in_flight
+    # The worker is stopped: no alert left in the middle of being sent.
+    stored = database_check(database_url)
+    return {"database": label, "users": users, "pacing_s": pacing, "window_s": window,
+            "submissions": done_in_window, "rate": done_in_window / window if window else 0.0,
+            "target_rate": args.rate, "visits": {
+                "started": tally.started, "completed": tally.completed,
+                "failed": tally.failed, "cut_off": stranded},
+            "endings": dict(tally.endings), "failures": dict(tally.failures),
+            "requests": measured.rows,
+            "total": measured.total, "errors": measured.errors, "stored": stored,
+            "client_cpu": client_cpu, "machine": [load_before, load_after],
+            "gunicorn": {"workers": args.workers, "threads": args.threads,
+                         "worker_class": "gthread"}}
+
+
+def _until(done: Callable[[], bool], seconds: float) -> float:
+    """Wait (cooperatively) until done() or the timeout; returns the seconds waited."""
+    began = time.monotonic()
+    while not done() and time.monotonic() - began < seconds:
+        gevent.sleep(0.2)
+    return time.monotonic() - began
+
+
+def verdict(result: dict[str, Any], strict_rate: bool) -> tuple[bool, bool, list[str]]:
+    """(healthy: nothing broke, passed: the goal is met, reasons it is not)."""
+    reasons = []
+    errors, failed = result["total"]["failures"], result["visits"]["failed"]
+    stored = result["stored"]
+    if errors or failed:  # a failed visit stopped at a failed request, or a page it refused
+        reasons.append(f"{errors} request errors, {failed} visits failed")
+    completed, cut_off = result["visits"]["completed"], result["visits"]["cut_off"]
+    # A visit cut off at the end may have had its final submit stored: an upper bound then.
+    if not completed <= stored["completed_responses"] <= completed + cut_off:
+        reasons.append(f"the database holds {stored['completed_responses']} completed "
+                       f"responses, the clients completed {completed} (+{cut_off} cut off)")
+    if stored["taken_for_bots"]:
+        reasons.append(f"{stored['taken_for_bots']} responses were taken for bots")
+    healthy = not reasons
+    slow = [row["name"] for row in result["requests"] if row["p99_ms"] >= GOAL_P99_MS]
+    if slow:
+        reasons.append("p99 >= 300 ms: " + ", ".join(slow))
+    if strict_rate and result["rate"] < GOAL_RATE_SHARE * result["target_rate"]:
+        reasons.append(f"{result['rate']:.1f} submissions/s < "
+                       f"{GOAL_RATE_SHARE:.0%} of {result['target_rate']:g}")
+    return healthy, not reasons, reasons
+
+
+def report(result: dict[str, Any], passed: bool, reasons: list[str]) -> None:
+    print(f"\n{result['database']}: gunicorn gthread {result['gunicorn']['workers']} workers "
+          f"x {result['gunicorn']['threads']} threads; {result['users']} users "
+          f"(one visit per {result['pacing_s']} s each); {result['window_s']:.0f} s measured")
+    print("  " + result["machine"][0] + " (start)")
+    print("  " + result["machine"][1] + " (end)")
+    header = (f"  {'request':<36} {'count':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} "
+              f"{'p99 ms':>7} {'max ms':>7}")
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    for row in [*result["requests"], {**result["total"], "name": "all requests"}]:
+        print(f"  {row['name'][:36]:<36} {row['requests']:>7} {row['failures']:>6} "
+              f"{row['p50_ms']:>7.0f} {row['p95_ms']:>7.0f} {row['p99_ms']:>7.0f} "
+              f"{row['max_ms']:>7.0f}")
+    visits, stored = result["visits"], result["stored"]
+    print(f"  submissions: {result['submissions']} in the window = {result['rate']:.1f}/s "
+          f"(target {result['target_rate']:g}/s); visits started {visits['started']}, "
+          f"completed {visits['completed']}, failed {visits['failed']}, cut off "
+          f"{visits['cut_off']}; client CPU {result['client_cpu']:.0%} of a core")
+    print(f"  endings: {result['endings']}")
+    print(f"  database: {stored['completed_responses']} completed responses "
+          f"({stored['taken_for_bots']} taken for bots), {stored['leads']} leads, "
+          f"{stored['alert_deliveries']} alert deliveries ({stored['deliveries_pending']} "
+          "pending)")
+    for error, times in list(result["errors"].items())[:10]:
+        print(f"  error x{times}: {error[:150]}")
+    print(f"  goal p99 < {GOAL_P99_MS:.0f} ms per request, 0 errors: "
+          + ("PASS" if passed else "FAIL (" + "; ".join(reasons) + ")"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--database-url", help="use this database (migrated and given the "
+                        "demo here) instead of making one")
+    parser.add_argument("--duration", type=float, default=300, help="seconds measured")
+    parser.add_argument("--rate", type=float, default=50, help="submissions per second")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--think-scale", type=float, default=1.0,
+                        help="multiplies every think time (1: a person's pace)")
+    parser.add_argument("--submissions", type=int, help="only this many visits, all measured")
+    parser.add_argument("--timeout", type=float, default=300,
+                        help="with --submissions: give up after this many seconds")
+    parser.add_argument("--seed", type=int, default=10)
+    parser.add_argument("--json", type=Path, help="write the results here "
+                        "(default bench/out/load.json)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when the goal is missed")
+    args = parser.parse_args()
+    makers: dict[str, tuple[str, Callable[[], AbstractContextManager[str]]]] = {
+        "sqlite": ("SQLite", sqlite_database), "postgresql": ("PostgreSQL", postgres_database)}
+    if args.database_url:
+        label = "PostgreSQL" if args.database_url.startswith("postgresql") else "SQLite"
+        makers = {"given": (label, lambda: _given(args.database_url))}
+    elif args.database != "both":
+        makers = {args.database: makers[args.database]}
+    results, healthy, passed = [], True, True
+    for label, maker in makers.values():
+        with maker() as database_url:
+            result = run_load(label, database_url, args)
+        ok, met, reasons = verdict(result, strict_rate=not args.submissions)
+        result |= {"healthy": ok, "passed": met, "reasons": reasons}
+        report(result, met, reasons)
+        results.append(result)
+        healthy, passed = healthy and ok, passed and met
+    target = args.json or OUT / "load.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({"settings": {**vars(args), "json": str(target)},
+                                  "results": results}, indent=2, default=str))
+    if not healthy:
+        print("\nSOMETHING BROKE: errors, or the database disagrees with the clients (above)")
+    return 0 if healthy and (passed or not args.strict) else 1
+
+
+@contextmanager
+def _given(url: str) -> Iterator[str]:
+    yield url
+
+
+if __name__ == "__main__":
+    sys.exit(main())

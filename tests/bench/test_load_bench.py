@@ -1,0 +1,40 @@
+"""bench/load.py keeps working: a handful of its visits against a real server, no errors.
+
+Not a timing test: it runs the load test's own locust users (tracking beacon, form
+page and scripts, field checks, every step, the ending) for a few visits at a fast
+think time, and checks the counts the bench reports and the database agree.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VISITS = 6
+
+
+def test_a_few_load_test_visits_all_complete_without_errors(database_url: str, db_engine,
+                                                            tmp_path: Path) -> None:
+    output = tmp_path / "load.json"
+    done = subprocess.run(
+        [sys.executable, "bench/load.py", "--database-url", database_url,
+         "--submissions", str(VISITS), "--rate", str(VISITS), "--think-scale", "0.02",
+         "--workers", "1", "--threads", "2", "--timeout", "120", "--json", str(output)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    [result] = json.loads(output.read_text())["results"]
+
+    assert result["visits"] == {"started": VISITS, "completed": VISITS, "failed": 0,
+                                "cut_off": 0}
+    assert result["total"]["failures"] == 0 and result["errors"] == {}
+    assert result["stored"]["completed_responses"] == VISITS
+    assert result["stored"]["taken_for_bots"] == 0
+    assert sum(result["endings"].values()) == VISITS
+    counts = {row["name"]: row["requests"] for row in result["requests"]}
+    for kind in ("POST /t/<workspace> (beacon)", "GET form page", "POST check field (htmx)",
+                 "POST step you", "POST final submit → ending"):
+        assert counts.get(kind, 0) > 0, kind
+    assert counts["GET form page"] == counts["POST final submit → ending"] == VISITS
