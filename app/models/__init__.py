@@ -12,6 +12,7 @@ from app.models.form import DraftRevision, Form, FormVersion
 from app.models.lead import Lead, LeadEvent, ScoringModel
 from app.models.outbox import AlertEndpoint, Delivery, OutboxEvent
 from app.models.response import FormView, Response, ResponseStep
+from app.models.rollup import LeadDay, LeadScoreDay, ResponseDay, StepDay
 from app.models.signal import Signal
 from app.models.team import AccountOwner, Team, TeamMember
 from app.models.visitor import Visitor
@@ -31,6 +32,8 @@ __all__ = [
     "Experiment",
     "Base",
     "Lead",
+    "LeadDay",
+    "LeadScoreDay",
     "LeadEvent",
     "OutboxEvent",
     "ScoringModel",
@@ -47,6 +50,8 @@ __all__ = [
     "Membership",
     "Response",
     "ResponseStep",
+    "ResponseDay",
+    "StepDay",
     "User",
     "Visitor",
     "Workspace",
@@ -65,3 +70,7 @@ def _refuse_version_changes(session: Session, _context: object, _instances: obje
             raise ImmutableVersionError(
                 f"form version {obj.number} of form {obj.form_id} is published and immutable"
             )
+
+
+# The analytics rollups follow every flush of a response or a lead (an after_flush hook).
+import app.analytics.rollups  # noqa: E402, F401

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Contact, ContactProperty, Delivery, OutboxEvent, Response, Visitor
+from app.models import Contact, ContactProperty, Delivery, Lead, OutboxEvent, Response, Visitor
 from app.profiling.emails import normalise_email
 
 # What an erased response keeps: enough for funnels and conversion counts.
@@ -56,6 +56,9 @@ def erase_person(session: Session, workspace_id: int, email: str) -> ErasureRepo
         properties = session.execute(
             delete(ContactProperty).where(ContactProperty.contact_id == contact.id)
         ).rowcount or 0  # type: ignore[attr-defined]
+        lead = session.scalar(select(Lead).where(Lead.contact_id == contact.id))
+        if lead is not None:
+            session.delete(lead)  # through the ORM, so the analytics rollups let go of it
         session.delete(contact)
     session.flush()
     return ErasureReport(contact is not None, int(properties), len(responses), events)
