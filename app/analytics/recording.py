@@ -34,7 +34,8 @@ def _step_insert(insert: Any) -> Any:
         form_id=bindparam("form_id"), version_id=bindparam("version_id"),
         step_id=bindparam("step_id"), at=bindparam("at"))
     return statement.on_conflict_do_nothing(
-        index_elements=[ResponseStep.response_id, ResponseStep.step_id])
+        index_elements=[ResponseStep.response_id, ResponseStep.step_id]
+    ).returning(ResponseStep.id)  # a row back only when it was new (rowcount is -1 on psycopg)
 
 
 # Built once per dialect: these run on every form view and every submit.
@@ -61,6 +62,6 @@ def record_step(session: Session, *, workspace_id: int, response_id: int, form_i
     inserted = session.connection().execute(_STEP[dialect], {
         "workspace_id": workspace_id, "response_id": response_id, "form_id": form_id,
         "version_id": version_id, "step_id": step_id[:63], "at": at})
-    if inserted.rowcount:
+    if inserted.first() is not None:
         count_passed_step(session, workspace_id=workspace_id, form_id=form_id,
                           version_id=version_id, step_id=step_id[:63], started_at=started_at)

@@ -296,8 +296,8 @@ def mark_abandoned(session: Session, idle_since: datetime) -> int:
     ).mappings().all()
     deltas: Deltas = defaultdict(dict)
     for row in abandoned:  # the bulk update bypasses the ORM: move the rollup's counts here
-        add(deltas, response_rows(row), -1)
-        add(deltas, response_rows({**row, "state": "abandoned"}), +1)
+        add(deltas, response_rows({**row, "state": "in_progress"}), -1)
+        add(deltas, response_rows(row), +1)  # RETURNING gives the new state
     apply_deltas(session, deltas)
     return len(abandoned)
 
