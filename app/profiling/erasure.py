@@ -59,6 +59,7 @@ def erase_person(session: Session, workspace_id: int, email: str) -> ErasureRepo
         lead = session.scalar(select(Lead).where(Lead.contact_id == contact.id))
         if lead is not None:
             session.delete(lead)  # through the ORM, so the analytics rollups let go of it
+            session.flush()  # before the contact's DELETE (no relationship orders the two)
         session.delete(contact)
     session.flush()
     return ErasureReport(contact is not None, int(properties), len(responses), events)

@@ -286,3 +286,23 @@ def test_rebuild_of_an_unknown_workspace_says_so(cli):
     done = cli.invoke(args=["analytics", "rebuild", "--workspace", "nope"])
 
     assert done.exit_code == 1 and "nope" in done.output
+
+
+def test_erasing_a_person_takes_their_lead_out_of_the_rollups_too(session):
+    from app.profiling.erasure import erase_person
+
+    world = build_randomised(session, 5)
+    acme = world.workspaces[0]
+    period = DateRange(START.date(), START.date() + timedelta(days=DAYS), "custom")
+    emails = list(session.scalars(select(Contact.email).join(Lead, Lead.contact_id == Contact.id)
+                                  .where(Contact.workspace_id == acme.id).limit(5)))
+    before = lead_queries.conversion(session, acme.id, period, "source").total.leads
+
+    for email in emails:
+        erase_person(session, acme.id, email)
+    session.commit()
+
+    assert lead_queries.conversion(session, acme.id, period, "source").total.leads == (
+        before - len(emails))
+    assert reports(Queries, session, world, period) == reports(raw_reports, session, world,
+                                                               period)
