@@ -2,7 +2,10 @@
 
 The funnel is a cohort: the responses started in the range, and what became of
 them (a response started on the last day that completes the next day counts).
-Views are the days of the range. Every query is scoped to the workspace.
+Views are the days of the range. The counts come from the daily rollups
+(app/models/rollup.py: per day a response started, its state and screen, and
+the steps got past), so a year reads a few thousand rows, not a million; ranges
+are whole UTC days, so no raw rows are needed. Every query is scoped to the workspace.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from sqlalchemy.orm import Session, defer
 from app.analytics.funnel import Funnel, StepCounts, build_funnel, step_order
 from app.analytics.ranges import DateRange
 from app.forms.definitions import attach_definition
-from app.models import Form, FormVersion, FormView, Response, ResponseStep
+from app.models import Form, FormVersion, FormView
+from app.models.rollup import ResponseDay, StepDay
 
 
 @dataclass(frozen=True)
@@ -45,13 +49,13 @@ def form_totals(session: Session, workspace_id: int, period: DateRange) -> list[
         .where(FormView.workspace_id == workspace_id, FormView.day >= period.first_day,
                FormView.day < period.end_day)
         .group_by(FormView.form_id).subquery())
-    forms = select(Form.id).where(Form.workspace_id == workspace_id)
     responses = (
-        select(Response.form_id, func.count().label("started"),
-               func.sum(case((Response.state == "completed", 1), else_=0)).label("completed"))
-        .where(Response.form_id.in_(forms.scalar_subquery()),
-               Response.started_at >= period.start, Response.started_at < period.end)
-        .group_by(Response.form_id).subquery())
+        select(ResponseDay.form_id, func.sum(ResponseDay.responses).label("started"),
+               func.sum(case((ResponseDay.state == "completed", ResponseDay.responses),
+                             else_=0)).label("completed"))
+        .where(ResponseDay.workspace_id == workspace_id, ResponseDay.day >= period.first_day,
+               ResponseDay.day < period.end_day)
+        .group_by(ResponseDay.form_id).subquery())
     rows = session.execute(
         select(Form.slug, Form.name, views.c.views, responses.c.started, responses.c.completed)
         .outerjoin(views, views.c.form_id == Form.id)
@@ -72,37 +76,33 @@ def form_versions(session: Session, form: Form) -> list[FormVersion]:
 
 def step_counts(session: Session, form: Form, period: DateRange,
                 version_id: int | None = None) -> StepCounts:
-    """Three grouped queries: views; responses by state and screen; steps got past."""
+    """Three grouped reads of daily counters: views; responses by state and screen; steps."""
     by_version: list[Any] = [] if version_id is None else [FormView.version_id == version_id]
     views = session.scalar(
         select(func.coalesce(func.sum(FormView.views), 0))
         .where(FormView.form_id == form.id, FormView.workspace_id == form.workspace_id,
                FormView.day >= period.first_day, FormView.day < period.end_day, *by_version))
-    cohort = [Response.form_id == form.id, Response.workspace_id == form.workspace_id,
-              Response.started_at >= period.start, Response.started_at < period.end]
+    cohort: list[Any] = [ResponseDay.form_id == form.id,
+                         ResponseDay.workspace_id == form.workspace_id,
+                         ResponseDay.day >= period.first_day, ResponseDay.day < period.end_day]
     if version_id is not None:
-        cohort.append(Response.version_id == version_id)
+        cohort.append(ResponseDay.version_id == version_id)
     states: dict[str, int] = {"in_progress": 0, "completed": 0, "abandoned": 0}
     stopped_on: dict[str, int] = {}
     for state, screen, count in session.execute(
-            select(Response.state, Response.current_step, func.count())
-            .where(*cohort).group_by(Response.state, Response.current_step)):
+            select(ResponseDay.state, ResponseDay.screen, func.sum(ResponseDay.responses))
+            .where(*cohort).group_by(ResponseDay.state, ResponseDay.screen)):
         states[state] = states.get(state, 0) + int(count)
-        if state != "completed" and screen:
+        if state != "completed" and screen and count:
             stopped_on[screen] = stopped_on.get(screen, 0) + int(count)
-    # Both sides come from covering indexes (form_id, started_at | at): the form, looked
-    # up in the workspace, scopes both. A step is got past after its response started,
-    # so the `at` bound narrows the steps before the join without changing the count.
-    started = [Response.form_id == form.id, Response.started_at >= period.start,
-               Response.started_at < period.end]
+    # The steps of the responses started in the range, counted by the day they started.
     passed_query = (
-        select(ResponseStep.step_id, func.count())
-        .join(Response, Response.id == ResponseStep.response_id)
-        .where(ResponseStep.form_id == form.id, ResponseStep.at >= period.start, *started)
-        .group_by(ResponseStep.step_id))
+        select(StepDay.step_id, func.sum(StepDay.passed))
+        .where(StepDay.form_id == form.id, StepDay.workspace_id == form.workspace_id,
+               StepDay.day >= period.first_day, StepDay.day < period.end_day)
+        .group_by(StepDay.step_id).having(func.sum(StepDay.passed) != 0))
     if version_id is not None:
-        passed_query = passed_query.where(ResponseStep.version_id == version_id,
-                                          Response.version_id == version_id)
+        passed_query = passed_query.where(StepDay.version_id == version_id)
     passed = {step_id: int(count) for step_id, count in session.execute(passed_query)}
     return StepCounts(views=int(views or 0), started=sum(states.values()),
                       completed=states["completed"], abandoned=states["abandoned"],

@@ -2,22 +2,26 @@
 
 The leads are those created in the range (optionally: made by one form); their
 milestones, first touches and outcomes count whenever they happened, so a range
-is a cohort that keeps maturing. Every query is scoped to the workspace.
+is a cohort that keeps maturing. The counts come from the daily rollups
+(app/models/rollup.py), which every change of a lead keeps current; only the
+speed-to-lead percentiles read the leads. Every query is scoped to the workspace.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Float, case, func, literal, select, type_coerce
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.analytics.calibration import ScoreCount
 from app.analytics.conversion import GROUPS, MILESTONES, ConversionRow, ConversionTable, remainder
 from app.analytics.ranges import DateRange
 from app.analytics.speed import BUCKETS, UNTOUCHED, SpeedToLead, nearest_rank, speed_to_lead
-from app.analytics.sql import seconds_between, whole_floor
+from app.analytics.sql import seconds_between
 from app.models import Form, FormVersion, Lead
+from app.models.rollup import LeadDay, LeadScoreDay
 
 GROUP_LIMIT = 25
 NO_VALUE = {"source": "(unknown)", "campaign": "(no campaign)", "form": "(not from a form)",
@@ -33,15 +37,14 @@ def lead_filter(workspace_id: int, period: DateRange, form_id: int | None) -> li
 
 
 def _milestone_counts() -> list[ColumnElement[Any]]:
-    won = func.sum(case((Lead.outcome == "won", 1), else_=0))
-    return [func.count().label("leads"), func.count(Lead.mql_at).label("mql"),
-            func.count(Lead.sql_at).label("sql"), func.count(Lead.booked_at).label("booked"),
-            func.count(Lead.accepted_at).label("accepted"), won.label("won")]
+    return [func.sum(LeadDay.leads).label("leads"),
+            *(func.sum(getattr(LeadDay, name)).label(name) for name, _ in MILESTONES)]
 
 
-def _group_column(group: str) -> Any:
-    return {"source": Lead.source, "campaign": Lead.campaign, "form": Lead.origin_form_id,
-            "version": Lead.origin_version_id}[group]
+def _group_column(group: str) -> tuple[Any, Any]:
+    """The rollup column a group reads, and the value it holds for "none" (see LeadDay)."""
+    return {"source": (LeadDay.value, ""), "campaign": (LeadDay.value, ""),
+            "form": (LeadDay.form_id, 0), "version": (LeadDay.version_id, 0)}[group]
 
 
 def conversion(session: Session, workspace_id: int, period: DateRange, group: str,
@@ -49,12 +52,19 @@ def conversion(session: Session, workspace_id: int, period: DateRange, group: st
     """The biggest `limit` groups by leads, everything else together, and the total."""
     if group not in GROUPS:
         raise ValueError(f"unknown group {group!r}")
-    where = lead_filter(workspace_id, period, form_id)
-    key = _group_column(group)
+    where: list[Any] = [LeadDay.workspace_id == workspace_id, LeadDay.day >= period.first_day,
+                        LeadDay.day < period.end_day,
+                        LeadDay.dimension == (group if group == "campaign" else "source")]
+    if form_id is not None:
+        where.append(LeadDay.form_id == form_id)
+    key, none = _group_column(group)
     names = [name for name, _ in MILESTONES]
-    grouped = session.execute(
+    leads = func.sum(LeadDay.leads)
+    # Ties in size are broken by the group's value, "none" last: as a count of the leads does.
+    grouped = [(None if row[0] == none else row[0], *row[1:]) for row in session.execute(
         select(key.label("key"), *_milestone_counts()).where(*where).group_by(key)
-        .order_by(func.count().desc(), key.asc().nulls_last()).limit(limit)).all()
+        .having(leads > 0)
+        .order_by(leads.desc(), case((key == none, 1), else_=0), key.asc()).limit(limit))]
     if len(grouped) < limit:  # every group is here: the total is their sum
         total_row: Any = (None, *(sum(int(row[index] or 0) for row in grouped)
                                   for index in range(1, 2 + len(names))))
@@ -104,39 +114,59 @@ def wait_seconds() -> ColumnElement[float]:
                            func.coalesce(Lead.sla_started_at, Lead.created_at))
 
 
+def _score_days(workspace_id: int, period: DateRange, form_id: int | None) -> list[Any]:
+    where: list[Any] = [LeadScoreDay.workspace_id == workspace_id,
+                        LeadScoreDay.day >= period.first_day, LeadScoreDay.day < period.end_day]
+    if form_id is not None:
+        where.append(LeadScoreDay.form_id == form_id)
+    return where
+
+
 def speed(session: Session, workspace_id: int, period: DateRange,
           form_id: int | None = None) -> SpeedToLead:
     """Leads per wait bucket, with the median and 90th percentile of the touched ones.
 
-    One pass on PostgreSQL (its percentile_disc skips the untouched, whose wait is NULL);
-    SQLite has no percentiles and reads the two ranks with ORDER BY … OFFSET.
+    The buckets are counted per day in the rollup. The two percentiles need the waits
+    themselves: read from the touched leads only (a partial covering index has them),
+    in one pass on PostgreSQL (percentile_disc); SQLite has no percentiles and reads
+    the two ranks with ORDER BY … OFFSET.
     """
-    where = [*lead_filter(workspace_id, period, form_id), handed_to_sales()]
-    wait = wait_seconds()
-    columns: list[Any] = [func.sum(case((Lead.first_touch_at.is_(None), 1), else_=0))]
-    lowers = [None, *(bucket.upper_seconds for bucket in BUCKETS[:-1])]
-    for bucket, lower in zip(BUCKETS, lowers, strict=True):
-        # Half-open [lower, upper); the first has no lower bound (a touch before the
-        # clock started counts as instant), the last no upper; untouched waits are NULL.
-        bounds = [wait >= lower] if lower is not None else []
-        if bucket.upper_seconds is not None:
-            bounds.append(wait < bucket.upper_seconds)
-        columns.append(func.sum(case((and_(*bounds), 1), else_=0)))
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        columns += [func.percentile_disc(0.5).within_group(wait),
-                    func.percentile_disc(0.9).within_group(wait)]
-    row = session.execute(select(*columns).where(*where)).one()
-    counts = {UNTOUCHED.key: int(row[0] or 0)}
-    counts.update({bucket.key: int(row[1 + index] or 0) for index, bucket in enumerate(BUCKETS)})
+    row = session.execute(select(
+        *(func.sum(getattr(LeadScoreDay, f"wait_{bucket.key}"))
+          for bucket in (UNTOUCHED, *BUCKETS)))
+        .where(*_score_days(workspace_id, period, form_id))).one()
+    counts = {bucket.key: int(row[index] or 0)
+              for index, bucket in enumerate((UNTOUCHED, *BUCKETS))}
     touched = sum(counts.values()) - counts[UNTOUCHED.key]
     median = p90 = None
-    if touched and postgres:
-        median, p90 = float(row[-2]), float(row[-1])
-    elif touched:
-        median, p90 = (_nearest(session, wait, [*where, Lead.first_touch_at.is_not(None)],
-                                touched, quantile) for quantile in (0.5, 0.9))
+    if touched:
+        where = [*lead_filter(workspace_id, period, form_id), Lead.first_touch_at.is_not(None)]
+        wait = wait_seconds()
+        if session.get_bind().dialect.name == "postgresql":
+            median, p90 = _percentiles(session, wait, where)
+        else:
+            median, p90 = (_nearest(session, wait, where, touched, quantile)
+                           for quantile in (0.5, 0.9))
     return speed_to_lead(counts, median, p90)
+
+
+SORT_MEMORY = "64MB"  # a year of touched leads' waits sorts in memory, not on disk
+
+
+def _percentiles(session: Session, wait: ColumnElement[float], where: list[Any]
+                 ) -> tuple[float, float]:
+    """The median and 90th percentile in one sort (percentile_disc of an array), with
+    enough work_mem for this statement only (set and restored in the transaction)."""
+    before = session.scalar(select(func.current_setting("work_mem")))
+    session.execute(select(func.set_config("work_mem", SORT_MEMORY, True)))
+    try:
+        both = func.percentile_disc(postgresql.array([0.5, 0.9])).within_group(wait)
+        values = session.scalar(select(type_coerce(both, postgresql.ARRAY(Float)))
+                                .where(*where))
+    finally:
+        session.execute(select(func.set_config("work_mem", before, True)))
+    median, p90 = (float(value) for value in values)
+    return median, p90
 
 
 def _nearest(session: Session, wait: ColumnElement[float], where: list[Any], count: int,
@@ -149,10 +179,11 @@ def _nearest(session: Session, wait: ColumnElement[float], where: list[Any], cou
 def score_histogram(session: Session, workspace_id: int, period: DateRange,
                     form_id: int | None = None) -> list[ScoreCount]:
     """Leads per whole score, with how many were accepted and won."""
-    score = whole_floor(Lead.total)
+    leads = func.sum(LeadScoreDay.leads)
     rows = session.execute(
-        select(score.label("score"), func.count(), func.count(Lead.accepted_at),
-               func.sum(case((Lead.outcome == "won", 1), else_=0)))
-        .where(*lead_filter(workspace_id, period, form_id)).group_by(score).order_by(score))
-    return [ScoreCount(int(value), int(leads), int(accepted), int(won or 0))
+        select(LeadScoreDay.score, leads, func.sum(LeadScoreDay.accepted),
+               func.sum(LeadScoreDay.won))
+        .where(*_score_days(workspace_id, period, form_id))
+        .group_by(LeadScoreDay.score).having(leads > 0).order_by(LeadScoreDay.score))
+    return [ScoreCount(int(value), int(leads), int(accepted or 0), int(won or 0))
             for value, leads, accepted, won in rows]

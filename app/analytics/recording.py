@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from app.analytics.rollups import count_passed_step
 from app.models import FormView, ResponseStep
 
 
@@ -33,7 +34,8 @@ def _step_insert(insert: Any) -> Any:
         form_id=bindparam("form_id"), version_id=bindparam("version_id"),
         step_id=bindparam("step_id"), at=bindparam("at"))
     return statement.on_conflict_do_nothing(
-        index_elements=[ResponseStep.response_id, ResponseStep.step_id])
+        index_elements=[ResponseStep.response_id, ResponseStep.step_id]
+    ).returning(ResponseStep.id)  # a row back only when it was new (rowcount is -1 on psycopg)
 
 
 # Built once per dialect: these run on every form view and every submit.
@@ -51,9 +53,15 @@ def count_view(connection: Connection | Session, *, workspace_id: int, form_id: 
 
 
 def record_step(session: Session, *, workspace_id: int, response_id: int, form_id: int,
-                version_id: int, step_id: str, at: datetime) -> None:
-    """The response got past `step_id` (kept once: going back and on again is one pass)."""
+                version_id: int, step_id: str, at: datetime, started_at: datetime) -> None:
+    """The response got past `step_id` (kept once: going back and on again is one pass).
+
+    A new row also counts in the day's rollup (`started_at`: when the response started).
+    """
     dialect = session.get_bind().dialect.name
-    session.execute(_STEP[dialect], {"workspace_id": workspace_id, "response_id": response_id,
-                                     "form_id": form_id, "version_id": version_id,
-                                     "step_id": step_id[:63], "at": at})
+    inserted = session.connection().execute(_STEP[dialect], {
+        "workspace_id": workspace_id, "response_id": response_id, "form_id": form_id,
+        "version_id": version_id, "step_id": step_id[:63], "at": at})
+    if inserted.first() is not None:
+        count_passed_step(session, workspace_id=workspace_id, form_id=form_id,
+                          version_id=version_id, step_id=step_id[:63], started_at=started_at)

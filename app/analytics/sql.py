@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Float, Integer
+from sqlalchemy import Date, Float, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -50,3 +50,23 @@ def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
     later, earlier = element.clauses
     return (f"round((julianday({compiler.process(later, **kw)}) - "
             f"julianday({compiler.process(earlier, **kw)})) * 86400.0, 3)")
+
+
+class utc_day(FunctionElement[Any]):  # noqa: N801
+    """utc_day(moment): the UTC calendar day of a stored timestamp."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_day)
+def _day_default(element: utc_day, compiler: Any, **kw: Any) -> str:
+    (moment,) = element.clauses
+    return f"CAST(timezone('UTC', {compiler.process(moment, **kw)}) AS DATE)"
+
+
+@compiles(utc_day, "sqlite")
+def _day_sqlite(element: utc_day, compiler: Any, **kw: Any) -> str:
+    # SQLite stores naive UTC text ('2026-03-01 12:00:00.000000'): its date part.
+    (moment,) = element.clauses
+    return f"date({compiler.process(moment, **kw)})"

@@ -13,6 +13,7 @@ from app.models.form import DraftRevision, Form, FormVersion
 from app.models.lead import Lead, LeadEvent, ScoringModel
 from app.models.outbox import AlertEndpoint, Delivery, OutboxEvent
 from app.models.response import FormView, Response, ResponseStep
+from app.models.rollup import LeadDay, LeadScoreDay, ResponseDay, StepDay
 from app.models.signal import Signal
 from app.models.team import AccountOwner, Team, TeamMember
 from app.models.visitor import Visitor
@@ -33,6 +34,8 @@ __all__ = [
     "Experiment",
     "Base",
     "Lead",
+    "LeadDay",
+    "LeadScoreDay",
     "LeadEvent",
     "OutboxEvent",
     "ScoringModel",
@@ -49,6 +52,8 @@ __all__ = [
     "Membership",
     "Response",
     "ResponseStep",
+    "ResponseDay",
+    "StepDay",
     "User",
     "Visitor",
     "Workspace",
@@ -67,3 +72,7 @@ def _refuse_version_changes(session: Session, _context: object, _instances: obje
             raise ImmutableVersionError(
                 f"form version {obj.number} of form {obj.form_id} is published and immutable"
             )
+
+
+# The analytics rollups follow every flush of a response or a lead (an after_flush hook).
+import app.analytics.rollups  # noqa: E402, F401

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,7 +33,8 @@ class ScoringModel(Base):
     model: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     content_hash: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
+                                                 active_history=True)
 
 
 class Lead(Base):
@@ -48,6 +50,11 @@ class Lead(Base):
         Index("ix_lead_workspace_created", "workspace_id", "created_at"),
         Index("ix_lead_workspace_origin_form", "workspace_id", "origin_form_id"),
         Index("ix_lead_sla_due", "sla_due_at"),
+        # Speed to lead's percentiles read the touched leads' waits from this index alone.
+        Index("ix_lead_workspace_touched", "workspace_id", "created_at",
+              postgresql_include=["first_touch_at", "sla_started_at", "origin_form_id"],
+              postgresql_where=text("first_touch_at IS NOT NULL"),
+              sqlite_where=text("first_touch_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,7 +65,7 @@ class Lead(Base):
     stage: Mapped[str] = mapped_column(String(20), default="lead")
     fit: Mapped[float] = mapped_column(Float, default=0)
     intent: Mapped[float] = mapped_column(Float, default=0)
-    total: Mapped[float] = mapped_column(Float, default=0)
+    total: Mapped[float] = mapped_column(Float, default=0, active_history=True)
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
     scoring_model_id: Mapped[int | None] = mapped_column(
         ForeignKey("scoring_model.id", ondelete="SET NULL")
@@ -83,27 +90,28 @@ class Lead(Base):
     # Attribution: the first completed response made this lead (first touch).
     origin_response_id: Mapped[int | None] = mapped_column(
         ForeignKey("response.id", ondelete="SET NULL"))
-    origin_form_id: Mapped[int | None] = mapped_column(ForeignKey("form.id", ondelete="SET NULL"))
+    origin_form_id: Mapped[int | None] = mapped_column(
+        ForeignKey("form.id", ondelete="SET NULL"), active_history=True)
     origin_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("form_version.id", ondelete="SET NULL"))
-    source: Mapped[str | None] = mapped_column(String(100))
-    campaign: Mapped[str | None] = mapped_column(String(200))
+        ForeignKey("form_version.id", ondelete="SET NULL"), active_history=True)
+    source: Mapped[str | None] = mapped_column(String(100), active_history=True)
+    campaign: Mapped[str | None] = mapped_column(String(200), active_history=True)
 
     # Milestones of the funnel lead -> mql -> sql -> booked -> accepted -> won: when each was
     # first reached. They stay set when the stage moves back, so conversion counts hold.
-    mql_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sql_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    outcome: Mapped[str | None] = mapped_column(String(10))  # won | lost
+    mql_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
+    sql_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
+    booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
+    outcome: Mapped[str | None] = mapped_column(String(10), active_history=True)  # won | lost
     outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Speed to lead: the first touch by sales, and the SLA clock that runs until it.
-    first_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
     first_touch_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
     sla_stage: Mapped[str | None] = mapped_column(String(20))
-    sla_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
     sla_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -39,8 +39,8 @@ class Response(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact.id", ondelete="SET NULL"), index=True
     )
-    state: Mapped[str] = mapped_column(String(20), default="in_progress")
-    current_step: Mapped[str | None] = mapped_column(String(63))
+    state: Mapped[str] = mapped_column(String(20), default="in_progress", active_history=True)
+    current_step: Mapped[str | None] = mapped_column(String(63), active_history=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     hidden: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     meta: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
@@ -52,7 +52,8 @@ class Response(Base):
     experiment_id: Mapped[int | None] = mapped_column(
         ForeignKey("experiment.id", ondelete="SET NULL"), index=True)
     variant: Mapped[str | None] = mapped_column(String(1))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
+                                                 active_history=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -30,6 +30,7 @@ from app.models import (
     Contact,
     ContactProperty,
     Delivery,
+    Lead,
     OutboxEvent,
     Response,
     Signal,
@@ -92,6 +93,9 @@ def erase_person(session: Session, workspace_id: int, email: str, *,
         properties = session.execute(
             delete(ContactProperty).where(ContactProperty.contact_id.in_(ids))
         ).rowcount or 0  # type: ignore[attr-defined]
+        for lead in list(session.scalars(select(Lead).where(Lead.contact_id.in_(ids)))):
+            session.delete(lead)  # through the ORM, so the analytics rollups let go of it
+        session.flush()  # before the contacts' DELETE (no relationship orders the two)
         for contact in contacts:
             session.delete(contact)
     report = ErasureReport(bool(ids), int(properties), len(responses), events, signals,

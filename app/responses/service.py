@@ -7,6 +7,7 @@ before the visitor sees what comes next (invariant 2).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, aliased, defer
 
 from app import metrics
 from app.analytics.recording import record_step
+from app.analytics.rollups import RESPONSE_FIELDS, Deltas, add, apply_deltas, response_rows
 from app.experiments.assignment import RunningExperiment, Variant
 from app.experiments.serving import assignment_of
 from app.forms.definitions import attach_definition
@@ -282,18 +284,24 @@ def _passed_step(session: Session, response: Response, step_id: str, now: dateti
         session.flush()  # a response started by this submit: its one INSERT, now
     record_step(session, workspace_id=response.workspace_id, response_id=response.id,
                 form_id=response.form_id, version_id=response.version_id, step_id=step_id,
-                at=now)
+                at=now, started_at=response.started_at)
 
 
 def mark_abandoned(session: Session, idle_since: datetime) -> int:
     """Count responses untouched since `idle_since` as abandoned; returns how many."""
-    result = session.execute(
+    abandoned = session.execute(
         update(Response)
         .where(Response.state == "in_progress", Response.updated_at < idle_since)
         .values(state="abandoned")
+        .returning(*(getattr(Response, name) for name in RESPONSE_FIELDS))
         .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    ).mappings().all()
+    deltas: Deltas = defaultdict(dict)
+    for row in abandoned:  # the bulk update bypasses the ORM: move the rollup's counts here
+        add(deltas, response_rows({**row, "state": "in_progress"}), -1)
+        add(deltas, response_rows(row), +1)  # RETURNING gives the new state
+    apply_deltas(session, deltas)
+    return len(abandoned)
 
 
 def _response_for(

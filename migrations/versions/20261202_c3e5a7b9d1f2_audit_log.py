@@ -4,7 +4,7 @@ Who did what, to which kind of thing (by id), from where: kept when a contact is
 erased, because it holds ids, never personal answers.
 
 Revision ID: c3e5a7b9d1f2
-Revises: a1c3e5f7b9d2
+Revises: b2d4f6a8c0e1
 Create Date: 2026-12-02 22:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "c3e5a7b9d1f2"
-down_revision: str | None = "a1c3e5f7b9d2"
+down_revision: str | None = "b2d4f6a8c0e1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
