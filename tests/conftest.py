@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,11 @@ from app.models import Base
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DEFINITION = ROOT / "demo" / "talk-to-sales.json"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+# The processes tests start (gunicorn, `flask worker`, `flask` commands) run in production
+# mode, which refuses to start without a real key: one random key for the whole run (on a
+# clean clone there is no instance/secret_key). tests/deploy removes it where it must.
+os.environ.setdefault("LEADFORM_SECRET_KEY", secrets.token_urlsafe(32))
 
 # Hypothesis profiles for the fuzz and property tests that do not fix their own example
 # count: `ci` (the default) keeps the suite quick, `deep` (LEADFORM_FUZZ=deep) looks

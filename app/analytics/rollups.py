@@ -288,3 +288,17 @@ def rebuild(session: Session, workspace_ids: list[int] | None = None) -> None:
             *([] if workspace_ids is None else [model.workspace_id.in_(workspace_ids)])))
     for statement in _rebuild_statements(workspace_ids):
         session.execute(statement)
+
+
+def prune_empty_lead_days(session: Session, workspace_id: int) -> int:
+    """Drop rollup rows that count nobody any more.
+
+    A lead day is keyed by the lead's source or campaign value, which can be personal
+    (a UTM holding an email): once an erased person's lead is taken off, the row that
+    counted only them must go too, not linger with zeros.
+    """
+    empty = [getattr(LeadDay, name) == 0 for name in _measure_columns(LeadDay)]
+    return int(session.execute(
+        delete(LeadDay).where(LeadDay.workspace_id == workspace_id, *empty)
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0)  # type: ignore[attr-defined]

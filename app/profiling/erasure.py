@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.analytics.rollups import prune_empty_lead_days
 from app.audit import record
 from app.models import (
     Booking,
@@ -96,6 +97,7 @@ def erase_person(session: Session, workspace_id: int, email: str, *,
         for lead in list(session.scalars(select(Lead).where(Lead.contact_id.in_(ids)))):
             session.delete(lead)  # through the ORM, so the analytics rollups let go of it
         session.flush()  # before the contacts' DELETE (no relationship orders the two)
+        prune_empty_lead_days(session, workspace_id)
         for contact in contacts:
             session.delete(contact)
     report = ErasureReport(bool(ids), int(properties), len(responses), events, signals,

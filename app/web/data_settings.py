@@ -32,7 +32,7 @@ from app.web.access import add_nav_item, protect_backoffice, workspace_member
 
 bp = Blueprint("data_settings", __name__, url_prefix="/app/<workspace>")
 protect_backoffice(bp)
-add_nav_item(bp, "Data", "data_settings.retention", roles=("admin",), order=88)
+add_nav_item(bp, "Data retention", "data_settings.retention", roles=("admin",), order=88)
 add_nav_item(bp, "Audit log", "data_settings.audit_log", roles=("admin",), order=89)
 
 # URL rules of this blueprint, in one place (admins only):

@@ -242,3 +242,26 @@ def test_the_worker_runs_the_retention_job_every_retention_run_minutes(app, monk
         worker_cli.serve(say=lambda _text: None)
 
     assert seen == [1800.0]
+
+
+def test_purged_partial_responses_still_count_in_the_funnel(app, acme, db_engine):
+    """The daily rollups keep the counts: a purge takes the rows, not the history."""
+    from app.analytics.funnel_queries import form_totals
+    from app.analytics.ranges import DateRange
+
+    with write_session(db_engine) as session:
+        add_response(session, acme, "abandoned", OLD)
+        add_response(session, acme, "in_progress", OLD)
+        add_response(session, acme, "completed", OLD)
+    today = utcnow().date()
+    period = DateRange(today - OLD - timedelta(days=1), today, "custom")
+
+    def totals():
+        with Session(db_engine) as session:
+            return [(row.started, row.completed) for row in form_totals(session, acme, period)]
+
+    before = totals()
+    run(db_engine)
+
+    assert before == [(3, 1)]
+    assert totals() == before
