@@ -14,6 +14,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +87,13 @@ def _admin_engine() -> Engine:
     )
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                 ) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'leadform.db'}"
+@contextmanager
+def migrated_database(kind: str, directory: Path, prefix: str = "leadform_test") -> Iterator[str]:
+    """A new database at the migrations' head: a SQLite file in `directory`, or a
+    PostgreSQL database of its own, dropped afterwards. Without a PostgreSQL server the
+    test is skipped, or fails with LEADFORM_REQUIRE_POSTGRES=1."""
+    if kind == "sqlite":
+        url = f"sqlite:///{directory / 'leadform.db'}"
         upgrade(url)
         yield url
         return
@@ -99,7 +102,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         if os.environ.get("LEADFORM_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"LEADFORM_REQUIRE_POSTGRES=1 but {reason}")
         pytest.skip(f"SKIPPED PostgreSQL pass: {reason}")
-    name = f"leadform_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = _admin_engine()
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -111,6 +114,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[str]:
+    with migrated_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
