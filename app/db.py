@@ -7,6 +7,7 @@ transactions that will write can start with `BEGIN IMMEDIATE` (see
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 _IMMEDIATE = "leadform_begin_immediate"
 _CHECKED_IN = "leadform_checked_in_at"
+# SQLite admits one writer at a time. Threads of one process queue for it on this lock
+# rather than in SQLite's busy handler, which sleeps up to 100 ms between tries and so
+# leaves the database idle while writers wait; other processes still meet the busy timeout.
+_WRITER_LOCKS: dict[int, threading.RLock] = {}
+_WRITER_LOCKS_GUARD = threading.Lock()
 # A pooled connection idle longer than this is pinged before use; a busy one is not.
 PING_IDLE_SECONDS = 10.0
 RECYCLE_SECONDS = 1800
@@ -122,7 +128,20 @@ def write_session(bind: Engine | None = None) -> Iterator[Session]:
     ordinary transaction.
     """
     target = bind if bind is not None else engine()
-    if target.dialect.name == "sqlite":
-        target = target.execution_options(**{_IMMEDIATE: True})
-    with Session(target, expire_on_commit=False) as db_session, db_session.begin():
+    if target.dialect.name != "sqlite":
+        with Session(target, expire_on_commit=False) as db_session, db_session.begin():
+            yield db_session
+        return
+    with _writer_lock(target), Session(target.execution_options(**{_IMMEDIATE: True}),
+                                       expire_on_commit=False) as db_session, db_session.begin():
         yield db_session
+
+
+def _writer_lock(target: Engine) -> threading.RLock:
+    """The process's queue for the SQLite write lock of this engine's database."""
+    key = id(target.engine)
+    lock = _WRITER_LOCKS.get(key)
+    if lock is None:
+        with _WRITER_LOCKS_GUARD:
+            lock = _WRITER_LOCKS.setdefault(key, threading.RLock())
+    return lock

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +89,32 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def gunicorn(app: str, env: dict[str, str], workers: int = GUNICORN_WORKERS,
              threads: int = GUNICORN_THREADS, ready_path: str = "/") -> Iterator[str]:
     """`gunicorn app` (gthread, as `make run`) on a free loopback port; yields its base URL."""
+    with gunicorn_process(app, env, workers, threads, ready_path) as (base, _process):
+        yield base
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and all its living children."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+@contextmanager
+def gunicorn_process(app: str, env: dict[str, str], workers: int = GUNICORN_WORKERS,
+                     threads: int = GUNICORN_THREADS,
+                     ready_path: str = "/") -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As gunicorn(), yielding the master process too (to read the server's CPU time)."""
     port = free_port()
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
@@ -98,7 +125,7 @@ def gunicorn(app: str, env: dict[str, str], workers: int = GUNICORN_WORKERS,
         base = f"http://127.0.0.1:{port}"
         try:
             wait_for(base + ready_path, process)
-            yield base
+            yield base, process
         except BaseException:
             log.seek(0)
             sys.stderr.write(f"--- gunicorn {app} log ---\n"

@@ -51,7 +51,8 @@ from harness import (
     OUT,
     ROOT,
     app_env,
-    gunicorn,
+    cpu_seconds,
+    gunicorn_process,
     machine_note,
     postgres_database,
     prepare,
@@ -245,13 +246,17 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
     pacing = math.ceil(PACING_SECONDS * args.think_scale) + 5
     tally = Tally(limit=args.submissions)
     users = args.submissions or math.ceil(args.rate * pacing)
-    with gunicorn("wsgi:app", env, workers=args.workers, threads=args.threads,
-                  ready_path="/f/demo/talk-to-sales") as base, alert_worker(env):
+    with gunicorn_process("wsgi:app", env, workers=args.workers, threads=args.threads,
+                          ready_path="/f/demo/talk-to-sales") as (base, server), \
+            alert_worker(env) as worker:
+        def server_cpu() -> tuple[float, float]:
+            return cpu_seconds(server.pid), cpu_seconds(worker.pid)
+
         user_class = prospect_class(Form.demo(), tally, args.think_scale, pacing, args.seed)
         environment = Environment(user_classes=[user_class], host=base)
         runner = environment.create_local_runner()
         load_before = machine_note()
-        cpu = time.process_time()
+        cpu, began_server_cpu = time.process_time(), server_cpu()
         runner.start(users, spawn_rate=args.rate)
         if args.submissions:
             window, done_before = _until(lambda: tally.completed + tally.failed
@@ -262,10 +267,13 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
             gevent.sleep(pacing)
             environment.stats.reset_all()
             done_before, cpu, began = tally.completed, time.process_time(), time.monotonic()
+            began_server_cpu = server_cpu()
             gevent.sleep(args.duration)
             window = time.monotonic() - began
         measured = snapshot(environment)
         client_cpu = (time.process_time() - cpu) / window if window else 0.0
+        web_cpu, worker_cpu = (now - then for now, then in zip(server_cpu(), began_server_cpu,
+                                                                strict=True))
         done_in_window = tally.completed - done_before
         load_after = machine_note()
         tally.accepting = False  # let the visits in flight finish, so the counts can agree
@@ -282,7 +290,12 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
             "endings": dict(tally.endings), "failures": dict(tally.failures),
             "requests": measured.rows,
             "total": measured.total, "errors": measured.errors, "stored": stored,
-            "client_cpu": client_cpu, "machine": [load_before, load_after],
+            "client_cpu": client_cpu,
+            "server_cpu": (web_cpu + worker_cpu) / window if window else 0.0,
+            "web_cpu_ms_per_visit": 1000 * web_cpu / done_in_window if done_in_window else 0.0,
+            "worker_cpu_ms_per_visit": (1000 * worker_cpu / done_in_window
+                                        if done_in_window else 0.0),
+            "machine": [load_before, load_after],
             "gunicorn": {"workers": args.workers, "threads": args.threads,
                          "worker_class": "gthread"}}
 
@@ -337,7 +350,11 @@ def report(result: dict[str, Any], passed: bool, reasons: list[str]) -> None:
     print(f"  submissions: {result['submissions']} in the window = {result['rate']:.1f}/s "
           f"(target {result['target_rate']:g}/s); visits started {visits['started']}, "
           f"completed {visits['completed']}, failed {visits['failed']}, cut off "
-          f"{visits['cut_off']}; client CPU {result['client_cpu']:.0%} of a core")
+          f"{visits['cut_off']}")
+    print(f"  CPU: server {result['server_cpu']:.2f} cores; per submission gunicorn "
+          f"{result['web_cpu_ms_per_visit']:.1f} ms, alert worker "
+          f"{result['worker_cpu_ms_per_visit']:.1f} ms; client (locust) "
+          f"{result['client_cpu']:.0%} of a core")
     print(f"  endings: {result['endings']}")
     print(f"  database: {stored['completed_responses']} completed responses "
           f"({stored['taken_for_bots']} taken for bots), {stored['leads']} leads, "

@@ -118,6 +118,14 @@ class FieldType:
     def convert(self, field: Field, raw: object) -> ParsedAnswer:
         raise NotImplementedError
 
+    def checks_beyond_browser(self, field: Field) -> bool:
+        """Whether `parse` can refuse what the browser's own input already allows.
+
+        Only such fields are re-checked on the server as the visitor leaves them: a
+        dropdown or a plain text box can say nothing new before the step is sent.
+        """
+        return False
+
     def definition_problems(self, field: Field) -> list[tuple[str, str]]:
         """Mistakes in this field's settings that the JSON Schema cannot express.
 
@@ -161,6 +169,10 @@ class _Text(FieldType):
 
     def well_formed(self, text: str) -> bool:
         return True
+
+    def checks_beyond_browser(self, field: Field) -> bool:
+        rules = _rules(field)
+        return self.invalid_message is not None or "pattern" in rules or "min_length" in rules
 
     def definition_problems(self, field: Field) -> list[tuple[str, str]]:
         rules, problems = _rules(field), []
@@ -220,6 +232,9 @@ class Hidden(_Text):
 class Number(FieldType):
     name, input_widget, answer_kind = "number", "number", "number"
     allowed_validation = _RANGE_KEYS
+
+    def checks_beyond_browser(self, field: Field) -> bool:
+        return True
 
     def convert(self, field: Field, raw: object) -> ParsedAnswer:
         value: int | float | None = None
@@ -341,6 +356,9 @@ class Consent(FieldType):
 class Date(FieldType):
     name, input_widget, answer_kind = "date", "date", "date"
     allowed_validation = _RANGE_KEYS
+
+    def checks_beyond_browser(self, field: Field) -> bool:
+        return True
 
     def convert(self, field: Field, raw: object) -> ParsedAnswer:
         text = raw.strip() if isinstance(raw, str) else ""

@@ -43,6 +43,7 @@ class FieldView:
     options: list[OptionView] = field(default_factory=list)
     attributes: dict[str, Any] = field(default_factory=dict)
     scale: list[int] = field(default_factory=list)
+    checked_live: bool = False  # re-checked by the server as the visitor leaves it
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ def field_view(
         options=options,
         attributes=_input_attributes(spec["type"], rules, spec.get("property", "")),
         scale=scale,
+        checked_live=kind.checks_beyond_browser(spec),
     )
 
 
@@ -222,8 +224,9 @@ def _input_attributes(field_type_name: str, rules: dict[str, Any],
     """HTML attributes that mirror the server's rules (the server still decides)."""
     attributes: dict[str, Any] = {}
     if field_type_name in ("short_text", "long_text", "email", "phone"):
-        if "max_length" in rules:
-            attributes["maxlength"] = rules["max_length"]
+        # The default limit too: the browser stops a long answer before the server must.
+        attributes["maxlength"] = field_type(field_type_name).max_length(  # type: ignore[attr-defined]
+            {"validation": rules})
     if field_type_name in ("number", "date"):
         for key in ("min", "max"):
             if key in rules:

@@ -282,3 +282,25 @@ def test_a_long_pattern_is_refused() -> None:
 
 def test_an_invalid_pattern_at_parse_time_is_ignored_rather_than_crashing() -> None:
     assert parse("short_text", "abc", validation={"pattern": "(a+)+"}).value == "abc"
+
+
+@pytest.mark.parametrize(("type_name", "spec", "expected"), [
+    ("email", {}, True), ("phone", {}, True), ("number", {}, True), ("date", {}, True),
+    ("short_text", {}, False), ("long_text", {}, False),
+    ("short_text", {"validation": {"pattern": "[A-Z]{2}"}}, True),
+    ("long_text", {"validation": {"min_length": 20}}, True),
+    ("short_text", {"validation": {"max_length": 20}}, False),
+    ("dropdown", {}, False), ("choice", {}, False), ("multi_choice", {}, False),
+    ("yes_no", {}, False), ("scale", {}, False), ("consent", {}, False),
+])
+def test_only_fields_the_browser_cannot_check_are_checked_by_the_server(
+        type_name: str, spec: dict[str, Any], expected: bool) -> None:
+    """A live check is a request per answer: worth it only when it can say something new."""
+    assert field_type(type_name).checks_beyond_browser(make(type_name, **spec)) is expected
+
+
+def test_every_check_the_server_skips_is_one_the_browser_makes() -> None:
+    """Plain text and choices: what the page enforces (maxlength, options) is all parse does."""
+    assert parse("short_text", "x" * 501).error  # the input's maxlength stops this first
+    assert parse("dropdown", "purple").error  # a select cannot send it
+    assert parse("short_text", "Ada").error is None

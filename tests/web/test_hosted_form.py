@@ -237,6 +237,18 @@ def test_the_field_check_returns_only_that_fields_error(demo, client):
     assert client.post(f"{DEMO_URL}/check/ghost", data={}).status_code == 404
 
 
+def test_only_fields_the_server_can_say_more_about_are_checked_live(demo, client):
+    page = client.get(DEMO_URL).get_data(as_text=True)
+
+    assert f'hx-post="{DEMO_URL}/check/email"' in page
+    for plain in ("first_name", "job_level"):  # a text box, a dropdown: the browser checks
+        assert f'id="{plain}-input"' in page
+        assert f"/check/{plain}" not in page
+    # ... because the page mirrors the server's limits, the default one included.
+    first_name = page[page.index('id="first_name-input"'):]
+    assert 'maxlength="500"' in first_name[:first_name.index(">")]
+
+
 def test_a_tampered_token_is_a_400_with_a_message(demo, client, db_engine):
     token = token_of(client.get(DEMO_URL).get_data(as_text=True))
 
