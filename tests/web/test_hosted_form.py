@@ -246,7 +246,11 @@ def test_only_fields_the_server_can_say_more_about_are_checked_live(demo, client
         assert f"/check/{plain}" not in page
     # ... because the page mirrors the server's limits, the default one included.
     first_name = page[page.index('id="first_name-input"'):]
-    assert 'maxlength="500"' in first_name[:first_name.index(">")]
+    assert 'maxlength="80"' in first_name[:first_name.index(">")]
+    from app.web.form_page import _input_attributes
+
+    assert _input_attributes("short_text", {})["maxlength"] == 500
+    assert _input_attributes("long_text", {})["maxlength"] == 5000
 
 
 def test_a_tampered_token_is_a_400_with_a_message(demo, client, db_engine):
