@@ -30,6 +30,10 @@ _KEY_VALUE = re.compile(
 # Leadform's own secrets are recognisable anywhere: webhook signing secrets and API tokens.
 _OWN_SECRETS = re.compile(r"\bwhsec_[A-Za-z0-9+/=]{16,}|\blf_[A-Za-z0-9_-]{20,}")
 _BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
+# Every pattern above needs one of these (lower-case) words, and most lines, a request's,
+# have none: looking for them is twenty times cheaper than running the patterns.
+_SECRET_WORDS = ("pass", "pwd", "secret", "token", "key", "authorization", "cookie",
+                 "session", "signature", "bearer", "basic", "whsec_", "lf_")
 
 
 def _replace_value(match: re.Match[str]) -> str:
@@ -45,7 +49,7 @@ class Redactor:
     """Replaces secrets in text; known values (the SECRET_KEY, SMTP password) can be added."""
 
     def __init__(self) -> None:
-        self._known: frozenset[str] = frozenset()
+        self._known: tuple[str, ...] = ()  # longest first: one containing another goes whole
         self._lock = threading.Lock()
 
     def add_known(self, values: Iterable[object]) -> None:
@@ -53,13 +57,15 @@ class Redactor:
         fresh = {str(value) for value in values
                  if value and len(str(value)) >= MIN_KNOWN_SECRET_LENGTH}
         with self._lock:
-            self._known = self._known | fresh
+            self._known = tuple(sorted(set(self._known) | fresh, key=len, reverse=True))
 
     def redact(self, text: str) -> str:
-        # Longest first: a secret that contains another is replaced whole.
-        for secret in sorted(self._known, key=len, reverse=True):
+        for secret in self._known:
             if secret in text:
                 text = text.replace(secret, REDACTED)
+        lowered = text.lower()
+        if not any(word in lowered for word in _SECRET_WORDS):
+            return text
         text = _OWN_SECRETS.sub(REDACTED, text)
         text = _KEY_VALUE.sub(_replace_value, text)
         return _BEARER.sub(lambda match: f"{match.group(1)} {REDACTED}", text)

@@ -72,3 +72,21 @@ def test_known_values_are_redacted_but_short_ones_ignored():
     redactor = Redactor()
     redactor.add_known(["s3cr3t-value-long", "test"])
     assert redactor.redact("a s3cr3t-value-long test") == f"a {REDACTED} test"
+
+
+@pytest.mark.parametrize("name", [
+    "password", "passwd", "pwd", "secret", "secret_key", "client_secret", "token",
+    "access_token", "refresh_token", "api_key", "api-key", "apikey", "authorization", "cookie",
+    "set-cookie", "session", "smtp_password", "signature", "webhook_secret", "webhook-secret",
+    "x-csrftoken", "csrf_token", "PASSWORD", "Api-Key", "X-CSRFToken",
+])
+def test_every_secret_name_is_redacted_despite_the_quick_precheck(name):
+    """The redactor skips its patterns on lines without a secret word: none may slip by."""
+    assert Redactor().redact(f"{name}=s3cr3tvalue9 ok") == f"{name}={REDACTED} ok"
+
+
+@pytest.mark.parametrize("text", [
+    "sent with Bearer abcdefgh12345678", "BASIC dXNlcjpwYXNzd29yZA==",
+    "header whsec_" + "A" * 24, "lf_" + "b" * 30 + " was used"])
+def test_own_secret_shapes_are_redacted_despite_the_quick_precheck(text):
+    assert REDACTED in Redactor().redact(text)
