@@ -15,6 +15,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder="../static",
                 template_folder="../templates")
     configure_settings(app, config)
+    configure_requests(app)
     configure_environment(app)  # refuses an unsafe production setup before anything runs
     configure_logging(app)
     configure_database(app)
@@ -44,6 +45,12 @@ def configure_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "leadform.db")
     load_secret_key_file(app)
+
+
+def configure_requests(app: Flask) -> None:
+    from app.web.form_limits import LimitedRequest
+
+    app.request_class = LimitedRequest  # MAX_FORM_PARTS for urlencoded bodies too
 
 
 def load_secret_key_file(app: Flask) -> None:

@@ -87,6 +87,7 @@ DEFAULTS: dict[str, object] = {
     "RETENTION_PARTIAL_RESPONSE_DAYS": 90,
     "RETENTION_DELIVERY_LOG_DAYS": 90,
     "RETENTION_SIGNAL_DAYS": 365,
+    "RETENTION_AUDIT_LOG_DAYS": 730,
     "RETENTION_RUN_MINUTES": 60,
     "COMPRESS_ALGORITHM": ["br", "gzip"],
     # Static files are compressed once and kept in memory (app.web.assets); Flask-Compress

@@ -10,7 +10,8 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Any
 
-from app.alerts.messages import _compose, _header, _num, _obj, _text, format_when, read_event
+from app.alerts.display import _num, _obj, _text, format_when
+from app.alerts.messages import _compose, _header, read_event
 from app.qualify.sla import STAGE_LABELS, format_minutes
 
 

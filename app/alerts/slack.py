@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.alerts.messages import Alert, clip, read_event
+from app.alerts.display import clip
+from app.alerts.messages import Alert, read_event
 
 # Slack Block Kit limits.
 SLACK_HEADER_MAX = 150

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from app.builder.shapes import objects_of
+
 NAME_LENGTH = 60
 
 # Field keys with their own sentence; the rest are "settings".
@@ -40,9 +42,9 @@ def summarize_changes(old: Any, new: Any) -> list[str]:
         return []
     lines = [sentence for key, sentence in list(TOP_LEVEL.items())[:3]
              if old.get(key) != new.get(key)]
-    lines += _step_changes(_items(old.get("steps")), _items(new.get("steps")))
+    lines += _step_changes(objects_of(old.get("steps")), objects_of(new.get("steps")))
     lines += _field_changes(old, new)
-    lines += _ending_changes(_items(old.get("endings")), _items(new.get("endings")))
+    lines += _ending_changes(objects_of(old.get("endings")), objects_of(new.get("endings")))
     lines += [sentence for key, sentence in list(TOP_LEVEL.items())[3:]
               if old.get(key) != new.get(key)]
     known = {"schema", "steps", "endings", *TOP_LEVEL}
@@ -116,13 +118,13 @@ def _one_field(was: dict[str, Any], field: dict[str, Any]) -> Iterator[str]:
 
 def _field_orders(old: dict[str, Any], new: dict[str, Any]) -> Iterator[str]:
     """Fields that stayed in a step but in another order."""
-    before = {step.get("id"): step for step in _items(old.get("steps"))}
-    for step in _items(new.get("steps")):
+    before = {step.get("id"): step for step in objects_of(old.get("steps"))}
+    for step in objects_of(new.get("steps")):
         was = before.get(step.get("id"))
         if was is None:
             continue
-        old_ids = [f.get("id") for f in _items(was.get("fields"))]
-        new_ids = [f.get("id") for f in _items(step.get("fields"))]
+        old_ids = [f.get("id") for f in objects_of(was.get("fields"))]
+        new_ids = [f.get("id") for f in objects_of(step.get("fields"))]
         kept_old = [field_id for field_id in old_ids if field_id in new_ids]
         kept_new = [field_id for field_id in new_ids if field_id in old_ids]
         if kept_old != kept_new:
@@ -151,10 +153,6 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _items(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
 def _by_id(items: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
     return {item.get("id"): item for item in items}
 
@@ -166,8 +164,8 @@ def _common_order(items: list[dict[str, Any]], others: dict[Any, Any]) -> list[A
 def _fields(definition: dict[str, Any]) -> dict[Any, tuple[dict[str, Any], dict[str, Any]]]:
     """Every field by id, with the step it is in."""
     return {field.get("id"): (field, step)
-            for step in _items(definition.get("steps"))
-            for field in _items(step.get("fields"))}
+            for step in objects_of(definition.get("steps"))
+            for field in objects_of(step.get("fields"))}
 
 
 def shorten(text: Any) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.builder.shapes import objects_of
 from app.models import ContactProperty, Form, MeetingType, Team, Workspace
 
 # Properties most forms fill; offered even before any contact has them.
@@ -49,6 +50,8 @@ def known_properties(session: Session, workspace_id: int) -> list[str]:
     ).all()
     filled: set[str] = set()
     for draft in session.scalars(select(Form.draft).where(Form.workspace_id == workspace_id)):
-        for step in (draft or {}).get("steps", []):
-            filled.update(str(f["property"]) for f in step.get("fields", []) if f.get("property"))
+        steps = draft.get("steps") if isinstance(draft, dict) else None
+        for step in objects_of(steps):  # one form's broken draft must not break the others
+            filled.update(str(f["property"]) for f in objects_of(step.get("fields"))
+                          if f.get("property"))
     return sorted(set(COMMON_PROPERTIES) | set(stored) | filled)

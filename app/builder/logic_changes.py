@@ -10,21 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 from app.builder.drafts import Change, ChangeRefused
+from app.builder.shapes import objects_of
 from app.forms.types import JSON
 
 STALE = "This form changed since the page was loaded; reload the page and try again."
 
 
 def _step(draft: dict[str, Any], step_id: str) -> dict[str, Any]:
-    for step in draft.get("steps") or []:
-        if isinstance(step, dict) and step.get("id") == step_id:
+    for step in objects_of(draft.get("steps")):
+        if step.get("id") == step_id:
             return step
     raise ChangeRefused(STALE)
 
 
 def _field(step: dict[str, Any], field_id: str) -> dict[str, Any]:
-    for field in step.get("fields") or []:
-        if isinstance(field, dict) and field.get("id") == field_id:
+    for field in objects_of(step.get("fields")):
+        if field.get("id") == field_id:
             return field
     raise ChangeRefused(STALE)
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from app.builder.shapes import list_of, objects_of
 from app.forms.types import JSON
 from app.logic.branching import always_applies
 
@@ -91,10 +92,6 @@ class Outline:
             yield from (branch.block for branch in step.branches)
 
 
-def _dicts(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
 def step_label(step: Mapping[str, Any]) -> str:
     return str(step.get("title") or step.get("id"))
 
@@ -105,21 +102,21 @@ def ending_label(ending: Mapping[str, Any]) -> str:
 
 def target_names(draft: Mapping[str, Any]) -> dict[str, str]:
     """Every goto target's name: a step's or an ending's title, else its id."""
-    names = {str(s.get("id")): step_label(s) for s in _dicts(draft.get("steps"))}
-    for ending in _dicts(draft.get("endings")):
+    names = {str(s.get("id")): step_label(s) for s in objects_of(draft.get("steps"))}
+    for ending in objects_of(draft.get("endings")):
         names.setdefault(str(ending.get("id")), ending_label(ending))
     return names
 
 
 def target_labels(draft: Mapping[str, Any]) -> dict[str, str]:
     """Every goto target for a menu: "Step: About you", "Ending: Thanks"."""
-    steps = {str(s.get("id")) for s in _dicts(draft.get("steps"))}
+    steps = {str(s.get("id")) for s in objects_of(draft.get("steps"))}
     return {target: f"{'Step' if target in steps else 'Ending'}: {name}"
             for target, name in target_names(draft).items()}
 
 
 def _otherwise(steps: list[dict[str, Any]], endings: list[dict[str, Any]], index: int) -> str:
-    branches = _dicts(steps[index].get("next"))
+    branches = objects_of(steps[index].get("next"))
     always = next((n for n, branch in enumerate(branches, 1) if always_applies(branch)), None)
     if always is not None:
         return f"Otherwise: never reached, as branch {always} always applies."
@@ -132,7 +129,7 @@ def _otherwise(steps: list[dict[str, Any]], endings: list[dict[str, Any]], index
 
 def build_outline(draft: Mapping[str, Any], issues: Iterable[Mapping[str, str]]) -> Outline:
     """The outline, with each finding on the block its pointer falls in."""
-    steps, endings = _dicts(draft.get("steps")), _dicts(draft.get("endings"))
+    steps, endings = objects_of(draft.get("steps")), objects_of(draft.get("endings"))
     labels = target_labels(draft)
     outline = Outline([], list(labels.items()))
     by_block: dict[str, list[Finding]] = {}
@@ -149,10 +146,10 @@ def build_outline(draft: Mapping[str, Any], issues: Iterable[Mapping[str, str]])
         base = f"/steps/{index}"
         fields = [FieldLogic(str(f.get("id")), str(f.get("label") or f.get("id")),
                              block(f"{base}/fields/{number}/visible_if", f.get("visible_if")))
-                  for number, f in enumerate(step.get("fields") or []) if isinstance(f, dict)]
+                  for number, f in enumerate(list_of(step.get("fields"))) if isinstance(f, dict)]
         branches = [BranchLogic(number, str(b.get("goto")), b,
                                 block(f"{base}/next/{number}", b.get("if")))
-                    for number, b in enumerate(step.get("next") or []) if isinstance(b, dict)]
+                    for number, b in enumerate(list_of(step.get("next"))) if isinstance(b, dict)]
         outline.steps.append(StepLogic(
             index, str(step.get("id")), step_label(step), block(f"{base}/visible_if",
                                                                 step.get("visible_if")),

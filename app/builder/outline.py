@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from app.builder.shapes import objects_of
 from app.forms.fields import FIELD_TYPES
 
 Draft = dict[str, Any]
@@ -175,7 +176,8 @@ def delete_ending(draft: Draft, ending_id: str) -> None:
 
 
 def iter_fields(draft: Draft) -> list[dict[str, Any]]:
-    return [field for step in draft.get("steps", []) for field in step.get("fields", [])]
+    return [field for step in objects_of(draft.get("steps"))
+            for field in objects_of(step.get("fields"))]
 
 
 def locate_field(draft: Draft, field_id: str) -> tuple[int, int]:
@@ -223,13 +225,14 @@ def unique_id(taken: set[str], base: str) -> str:
 
 def _field_ids(draft: Draft) -> set[str]:
     ids = {str(field.get("id")) for field in iter_fields(draft)}
-    queue = (draft.get("profiling") or {}).get("queue") or []
-    return ids | {str(field.get("id")) for field in queue if isinstance(field, dict)}
+    profiling = draft.get("profiling")
+    queue = profiling.get("queue") if isinstance(profiling, dict) else None
+    return ids | {str(field.get("id")) for field in objects_of(queue)}
 
 
 def _place_ids(draft: Draft) -> set[str]:
-    return ({str(step.get("id")) for step in draft.get("steps", [])}
-            | {str(ending.get("id")) for ending in draft.get("endings", [])})
+    return ({str(step.get("id")) for step in objects_of(draft.get("steps"))}
+            | {str(ending.get("id")) for ending in objects_of(draft.get("endings"))})
 
 
 def _clamp(index: int, length: int) -> int:

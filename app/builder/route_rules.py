@@ -16,6 +16,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from app.builder.scoring_rules import EditRefused, condition_text, parse_condition
+from app.builder.shapes import objects_of
 from app.qualify.routing import KINDS, lint_route
 
 MAX_MESSAGE: Final = 1000
@@ -170,8 +171,8 @@ def start_route(draft: dict[str, Any], to: dict[str, str], routed_ending: str | 
 
 def route_ending(draft: dict[str, Any], ending_id: str) -> None:
     """Ending `ending_id` becomes a routed ending: the route picks what it shows."""
-    endings = draft.get("endings") or []
-    ending = next((e for e in endings if isinstance(e, dict) and e.get("id") == ending_id), None)
+    ending = next((e for e in objects_of(draft.get("endings")) if e.get("id") == ending_id),
+                  None)
     if ending is None:
         raise EditRefused("That ending is no longer in the form: reload the page.")
     kept = {key: ending[key] for key in ("id", "title", "message") if key in ending}
@@ -257,8 +258,8 @@ def describe(to: Any, known: Known) -> str:
 
 
 def routed_endings(draft: Mapping[str, Any]) -> list[str]:
-    return [str(e.get("id")) for e in draft.get("endings") or []
-            if isinstance(e, Mapping) and e.get("type") == "route"]
+    return [str(e.get("id")) for e in objects_of(draft.get("endings"))
+            if e.get("type") == "route"]
 
 
 def issues_by_rule(issues: Iterable[Mapping[str, str]], count: int

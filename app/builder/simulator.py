@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
+from app.builder.shapes import list_of, objects_of
 from app.forms.fields import field_type
 from app.forms.simulation import Simulation, simulate
 from app.logic import facts, holds
@@ -43,25 +44,33 @@ class SampleField:
 
 
 def sample_fields(definition: Mapping[str, Any]) -> list[SampleField]:
-    """Every field a respondent answers, in form order; choices come with their options."""
+    """Every field a respondent answers, in form order; choices come with their options.
+
+    A draft may be broken while edited (or stored before a check): what makes no
+    sense, such as a step that is not an object or a field without an id, is skipped.
+    """
     fields = []
-    for step in definition.get("steps") or []:
-        for spec in step.get("fields") or []:
+    for step in objects_of(definition.get("steps")):
+        for spec in objects_of(step.get("fields")):
+            kind_name, field_id = spec.get("type"), spec.get("id")
+            if not isinstance(kind_name, str) or not isinstance(field_id, str):
+                continue
             try:
-                kind = field_type(spec["type"])
+                kind = field_type(kind_name)
             except KeyError:
                 continue
             if not kind.has_input:
                 continue
             options = tuple((str(o["value"]), str(o.get("label") or o["value"]))
-                            for o in spec.get("options") or [] if isinstance(o, dict))
+                            for o in objects_of(spec.get("options"))
+                            if o.get("value") not in (None, ""))
             if kind.name in ("yes_no", "consent"):
                 widget, options = "select", (("yes", "Yes"), ("no", "No"))
             elif kind.has_options:
                 widget = "multi" if kind.answer_kind == "list" else "select"
             else:
                 widget = "text"
-            fields.append(SampleField(spec["id"], str(spec.get("label") or spec["id"]),
+            fields.append(SampleField(field_id, str(spec.get("label") or field_id),
                                       str(step.get("title") or step.get("id")), widget, options))
     return fields
 
@@ -188,13 +197,13 @@ def run_sample(definition: dict[str, Any], sample: ReadSample, model: Mapping[st
 def _turns(definition: dict[str, Any], result: Simulation) -> list[Turn]:
     data = facts(answers=result.facts.get("answers"), hidden=result.facts.get("hidden"),
                  contact=result.facts.get("contact"))
-    steps = {step["id"]: step for step in definition.get("steps") or []}
+    steps = {step.get("id"): step for step in objects_of(definition.get("steps"))}
     turns = []
     for position, visit in enumerate(result.steps):
         then = (result.steps[position + 1].id if position + 1 < len(result.steps)
                 else str(result.ending.get("id", "")))
         branch, condition = None, None
-        for index, rule in enumerate(steps.get(visit.id, {}).get("next") or []):
+        for index, rule in enumerate(list_of(steps.get(visit.id, {}).get("next"))):
             if isinstance(rule, dict) and holds(rule.get("if"), data):
                 if rule.get("goto") == then:
                     branch, condition = index, rule.get("if")

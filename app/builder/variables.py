@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from app.builder.rules import Kind
+from app.builder.shapes import list_of, objects_of
 from app.forms.fields import FIELD_TYPES
 from app.qualify.stages import STAGES
 
@@ -70,9 +71,8 @@ def _options(field: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 def _fields(definition: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
-    for step in definition.get("steps") or []:
-        if isinstance(step, dict):
-            yield from (f for f in step.get("fields") or [] if isinstance(f, dict))
+    for step in objects_of(definition.get("steps")):
+        yield from objects_of(step.get("fields"))
 
 
 def _label(field: Mapping[str, Any]) -> str:
@@ -87,8 +87,8 @@ def _form_variables(definition: Mapping[str, Any], sections: Iterable[str]) -> l
         found += [Variable(f"answers.{f['id']}", _label(f), kind, _options(f))
                   for f, kind in fields if isinstance(f.get("id"), str)]
     if "hidden" in wanted:
-        names = definition.get("hidden") or []
-        found += [Variable(f"hidden.{name}", name, "text") for name in names
+        found += [Variable(f"hidden.{name}", name, "text")
+                  for name in list_of(definition.get("hidden"))
                   if isinstance(name, str)]
     if "contact" in wanted:
         found += [Variable(f"contact.{f['property']}", f"{f['property']} ({_label(f)})", kind,

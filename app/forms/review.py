@@ -43,8 +43,9 @@ def review(definition: Any) -> Review:
 def route_issues(definition: Any, known_teams: set[str] | None = None,
                  known_tracks: set[str] | None = None) -> list[Issue]:
     """Routing rules are checked when a form has them or an ending relies on them."""
-    endings = definition.get("endings") or []
-    relies = any(isinstance(e, dict) and e.get("type") == "route" for e in endings)
+    endings = definition.get("endings")
+    relies = isinstance(endings, list) and any(
+        isinstance(e, dict) and e.get("type") == "route" for e in endings)
     if "route" not in definition and not relies:
         return []
     return lint_route(definition.get("route"), known_teams, known_tracks)

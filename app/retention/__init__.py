@@ -1,1 +1,1 @@
-"""Data lifecycle: how long partial responses, delivery logs and signals are kept."""
+"""Data lifecycle: how long partial responses, delivery logs, signals and audit entries are kept."""

@@ -20,6 +20,8 @@ KINDS: dict[str, tuple[str, int, str]] = {
                       "are always kept)"),
     "signals": ("RETENTION_SIGNAL_DAYS", 365,
                 "Behaviour signals (page views) of visitors and contacts"),
+    "audit_log": ("RETENTION_AUDIT_LOG_DAYS", 730,
+                  "Audit log entries (who did what in the back office), by time"),
 }
 MAX_DAYS = 3650
 SETTINGS_KEY = "retention"

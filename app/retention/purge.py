@@ -21,10 +21,20 @@ from sqlalchemy import Engine, Select, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.db import write_session
-from app.models import Base, Delivery, OutboxEvent, Response, ResponseStep, Signal, Workspace
-from app.retention.policy import effective_periods
+from app.models import (
+    AuditEntry,
+    Base,
+    Delivery,
+    OutboxEvent,
+    Response,
+    ResponseStep,
+    Signal,
+    Workspace,
+)
+from app.retention.policy import Period, effective_periods
 
 BATCH_SIZE = 500
+NO_WORKSPACE = "(no workspace)"
 
 
 @dataclass
@@ -66,6 +76,12 @@ def run_retention(engine: Engine, defaults: Mapping[str, int | None], now: datet
             for table, count in PURGES[kind](engine, workspace_id, cutoff, dry_run,
                                              batch_size).items():
                 report.add(slug, table, count)
+    if workspace_slug is None:
+        # Entries of no workspace (a failed sign-in for an unknown email) follow the default.
+        cutoff = Period(defaults.get("audit_log"), overridden=False).cutoff(now)
+        if cutoff is not None:
+            for table, count in _audit_log(engine, None, cutoff, dry_run, batch_size).items():
+                report.add(NO_WORKSPACE, table, count)
     return report
 
 
@@ -114,8 +130,19 @@ def _signals(engine: Engine, workspace_id: int, cutoff: datetime, dry_run: bool,
     return _in_batches(engine, candidates, [(Signal, Signal.id)], dry_run, batch_size)
 
 
+def _audit_log(engine: Engine, workspace_id: int | None, cutoff: datetime, dry_run: bool,
+               batch_size: int) -> dict[str, int]:
+    """Audit entries recorded before the cut-off (the purge itself records none, like the rest)."""
+    in_workspace = AuditEntry.workspace_id.is_(None) if workspace_id is None \
+        else AuditEntry.workspace_id == workspace_id
+    candidates = (select(AuditEntry.id)
+                  .where(in_workspace, AuditEntry.created_at < cutoff, *unreferenced(AuditEntry))
+                  .order_by(AuditEntry.id))
+    return _in_batches(engine, candidates, [(AuditEntry, AuditEntry.id)], dry_run, batch_size)
+
+
 PURGES = {"partial_responses": _partial_responses, "delivery_logs": _delivery_logs,
-          "signals": _signals}
+          "signals": _signals, "audit_log": _audit_log}
 
 
 # --- the machinery -----------------------------------------------------------------------

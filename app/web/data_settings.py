@@ -52,6 +52,7 @@ class RetentionForm(FlaskForm):
     partial_responses = StringField("Unfinished responses (days)", validators=[_days])
     delivery_logs = StringField("Delivered alerts (days)", validators=[_days])
     signals = StringField("Behaviour signals (days)", validators=[_days])
+    audit_log = StringField("Audit log entries (days)", validators=[_days])
 
 
 def _page(form: RetentionForm, status: int = 200) -> ResponseReturnValue:

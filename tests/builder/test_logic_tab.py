@@ -353,3 +353,31 @@ def test_the_draft_is_left_alone_by_a_get(marketer, db_engine):
     marketer.get(PAGE)
     with Session(db_engine) as session:
         assert session.scalar(select(func.count()).select_from(DraftRevision)) == 0
+
+
+# --- a malformed stored draft -----------------------------------------------------------------
+
+
+def break_draft(db_engine: Any, **step: Any) -> None:
+    """What no editor change can store: a list that is not a list (an old or hand-edited row)."""
+    with Session(db_engine) as session, session.begin():
+        form = session.scalars(select(Form)).one()
+        draft = definition()
+        draft["steps"][0].update(step)
+        form.draft = draft
+
+
+@pytest.mark.parametrize("broken", [{"next": True}, {"next": "demo"}, {"fields": True}])
+def test_a_malformed_draft_shows_the_tab_and_refuses_a_branch_without_a_crash(
+        marketer, db_engine, broken):
+    break_draft(db_engine, **broken)
+
+    page = marketer.get(PAGE)
+    reply = add_branch(marketer, "demo", ("r.0.var", "answers.goal"), ("r.0.op", "eq"),
+                       ("r.0.value", "x"))
+    shown = post(marketer, VISIBILITY, ("step", "you"), ("field", "seats"), *EMPTY_BUILDER,
+                 ("r.0.var", "answers.size"), ("r.0.op", "eq"), ("r.0.value", "small"))
+
+    assert page.status_code == 200
+    assert reply.status_code == shown.status_code == 422
+    assert revisions(db_engine) == []

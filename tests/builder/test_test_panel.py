@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import copy
 
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Form
 from tests.builder.editor_pages import ROUTING, post_page, sign_in_as, table_counts
 
 TEST = ROUTING + "/test"
@@ -127,3 +132,51 @@ def test_without_a_scoring_model_the_panel_still_walks_the_form(app, client, pub
     page = reply.get_data(as_text=True)
     assert reply.status_code == 200
     assert "No scoring model yet" in page and "Ending: <strong>" in page
+
+
+def store_draft(db_engine, change) -> None:
+    """Break the stored draft as no editor can: a row from before a check, or edited by hand."""
+    with Session(db_engine) as session, session.begin():
+        form = session.scalars(select(Form).where(Form.slug == "talk-to-sales")).one()
+        draft = copy.deepcopy(form.draft)
+        change(draft)
+        form.draft = draft
+
+
+BROKEN_DRAFTS = {
+    "next-true": lambda d: d["steps"][0].__setitem__("next", True),
+    "next-object": lambda d: d["steps"][0].__setitem__("next", {"if": True, "goto": "needs"}),
+    "next-text": lambda d: d["steps"][0].__setitem__("next", "needs"),
+    "steps-text": lambda d: d.__setitem__("steps", "you"),
+    "field-without-id": lambda d: d["steps"][0]["fields"][0].pop("id"),
+    "options-true": lambda d: d["steps"][1]["fields"][1].__setitem__("options", True),
+    "endings-true": lambda d: d.__setitem__("endings", True),
+}
+
+
+@pytest.mark.parametrize("change", BROKEN_DRAFTS.values(), ids=BROKEN_DRAFTS.keys())
+def test_a_broken_draft_is_named_not_a_crash(marketer, db_engine, change):
+    store_draft(db_engine, change)
+
+    page = marketer.get(ROUTING)
+    reply = run(marketer, **SQL_SAMPLE)
+    panel = run(marketer, htmx=True, **SQL_SAMPLE)
+
+    assert page.status_code == 200
+    assert (reply.status_code, panel.status_code) == (422, 200)  # htmx swaps only a 200
+    for answer in (reply, panel):
+        text = answer.get_data(as_text=True)
+        assert "This draft is not a valid form definition" in text
+        assert 'id="test-result"' not in text
+
+
+@pytest.mark.parametrize("steps", [True, "you", [{"id": "you", "fields": True}], ["you"]])
+def test_one_broken_draft_does_not_break_the_property_menu(demo, db_engine, steps):
+    """The menu reads every form's draft in the workspace, so one bad draft would break all."""
+    from app.builder.choices import known_properties
+
+    store_draft(db_engine, lambda d: d.__setitem__("steps", steps))
+
+    with Session(db_engine) as session:
+        workspace_id = session.scalars(select(Form.workspace_id)).first()
+        assert "email" in known_properties(session, workspace_id)

@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.audit import record
 from app.cli.retention import retention_job
 from app.db import write_session
 from app.forms.versions import ensure_workspace
 from app.models import (
+    AuditEntry,
     Contact,
     ContactProperty,
     Delivery,
@@ -26,7 +28,7 @@ from app.models import (
     Workspace,
     utcnow,
 )
-from app.retention.purge import run_retention
+from app.retention.purge import NO_WORKSPACE, run_retention
 
 DEFAULTS = {"partial_responses": 90, "delivery_logs": 90, "signals": 365}
 OLD = timedelta(days=400)
@@ -265,3 +267,93 @@ def test_purged_partial_responses_still_count_in_the_funnel(app, acme, db_engine
 
     assert before == [(3, 1)]
     assert totals() == before
+
+
+PLANTED = "planted"
+
+
+def add_audit_entry(session: Session, workspace_id: int | None, age: timedelta) -> int:
+    entry = record(session, workspace_id, "form.publish", target_type=PLANTED,
+                   summary="Published", now=utcnow() - age)
+    session.flush()
+    return entry.id
+
+
+def audit_ids(db_engine) -> set[int]:
+    """The entries a test planted (publishing the fixture's form recorded one too)."""
+    with Session(db_engine) as session:
+        return set(session.scalars(select(AuditEntry.id)
+                                   .where(AuditEntry.target_type == PLANTED)))
+
+
+def test_old_audit_entries_go_only_in_their_own_workspace(app, acme, db_engine):
+    with write_session(db_engine) as session:
+        other = ensure_workspace(session, "other").id
+        session.execute(update(Workspace).where(Workspace.id == other).values(
+            settings={"retention": {"audit_log": 0}}))
+        old = add_audit_entry(session, acme, timedelta(days=800))
+        recent = add_audit_entry(session, acme, timedelta(days=700))
+        other_old = add_audit_entry(session, other, timedelta(days=800))
+
+    report = run(db_engine, defaults={**DEFAULTS, "audit_log": 730})
+
+    assert audit_ids(db_engine) == {recent, other_old}
+    assert old not in audit_ids(db_engine)
+    assert report.deleted == {("acme", "audit_log"): 1}
+
+
+def test_a_workspace_can_keep_audit_entries_for_a_shorter_time(app, acme, db_engine):
+    with write_session(db_engine) as session:
+        add_audit_entry(session, acme, timedelta(days=40))
+        recent = add_audit_entry(session, acme, RECENT)
+        session.execute(update(Workspace).where(Workspace.id == acme).values(
+            settings={"retention": {"audit_log": 30}}))
+
+    run(db_engine, defaults={**DEFAULTS, "audit_log": 730})
+
+    assert audit_ids(db_engine) == {recent}
+
+
+def test_audit_entries_of_no_workspace_follow_the_default(app, acme, db_engine):
+    with write_session(db_engine) as session:
+        add_audit_entry(session, None, timedelta(days=800))
+        recent = add_audit_entry(session, None, RECENT)
+
+    report = run(db_engine, defaults={**DEFAULTS, "audit_log": 730})
+
+    assert audit_ids(db_engine) == {recent}
+    assert report.deleted == {(NO_WORKSPACE, "audit_log"): 1}
+
+
+def test_a_dry_run_counts_old_audit_entries_and_deletes_none(app, acme, db_engine):
+    with write_session(db_engine) as session:
+        kept = {add_audit_entry(session, acme, timedelta(days=800)),
+                add_audit_entry(session, acme, timedelta(days=900))}
+
+    report = run(db_engine, defaults={**DEFAULTS, "audit_log": 730}, dry_run=True)
+
+    assert report.deleted == {("acme", "audit_log"): 2}
+    assert audit_ids(db_engine) == kept
+
+
+def test_the_purge_records_no_audit_entry_of_its_own(app, acme, db_engine):
+    with write_session(db_engine) as session:
+        add_signal(session, acme, OLD)
+        add_audit_entry(session, acme, timedelta(days=800))
+
+    report = run(db_engine, defaults={**DEFAULTS, "audit_log": 730})
+
+    assert report.total() == 2
+    assert audit_ids(db_engine) == set()
+
+
+def test_the_cli_uses_the_configured_audit_log_period(app, acme, cli, db_engine):
+    app.config["RETENTION_AUDIT_LOG_DAYS"] = 5
+    with write_session(db_engine) as session:
+        add_audit_entry(session, acme, RECENT)
+
+    done = cli.invoke(args=["retention", "run"])
+
+    assert done.exit_code == 0, done.output
+    assert "acme: deleted 1 audit_log row(s)" in done.output
+    assert audit_ids(db_engine) == set()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEntry, Workspace
@@ -20,7 +21,8 @@ def signed_in(app, role: str = "admin"):
 
 def post(browser, **values: str):
     token = csrf_of(browser.get(URL).get_data(as_text=True))
-    data = {"partial_responses": "", "delivery_logs": "", "signals": "", **values}
+    data = {"partial_responses": "", "delivery_logs": "", "signals": "", "audit_log": "",
+            **values}
     return browser.post(URL, data={"csrf_token": token, **data})
 
 
@@ -83,3 +85,40 @@ def test_only_admins_change_retention(app):
 
     assert browser.get(URL).status_code == 403
     assert browser.post(URL, data={}).status_code in (400, 403)
+
+
+def test_the_page_shows_the_audit_log_default(app):
+    html = signed_in(app).get(URL).get_data(as_text=True)
+
+    assert "Audit log entries" in html and "730 days" in html
+
+
+def test_saving_an_audit_log_period_stores_it(app, db_engine):
+    reply = post(signed_in(app), audit_log="365")
+
+    assert reply.status_code == 303
+    assert stored(db_engine) == {"audit_log": 365}
+
+
+@pytest.mark.parametrize("value, message", [
+    ("-5", "Enter between 0 (keep forever) and 3650 days."),
+    ("3651", "Enter between 0 (keep forever) and 3650 days."),
+    ("two years", "Enter a whole number of days."),
+    ("1.5", "Enter a whole number of days."),
+])
+def test_a_bad_audit_log_period_is_refused_and_nothing_changes(app, db_engine, value,
+                                                              message):
+    browser = signed_in(app)
+    post(browser, audit_log="400", signals="20")
+    before = stored(db_engine)
+
+    reply = post(browser, audit_log=value, signals="30")
+
+    html = reply.get_data(as_text=True)
+    assert reply.status_code == 422
+    assert message in html and 'aria-invalid="true"' in html
+    assert stored(db_engine) == before == {"audit_log": 400, "signals": 20}
+    with Session(db_engine) as session:
+        changes = session.scalar(select(func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "retention.change"))
+    assert changes == 1

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
+
+import pytest
 
 from app.builder.simulator import (
     Sample,
@@ -92,3 +95,43 @@ def test_without_a_model_only_the_walk_is_shown():
 
     assert result.outcome is None and result.ending["id"] == "end"
     assert [turn.step for turn in result.turns] == ["one", "two", "three"]
+
+
+def _draft(change) -> dict:
+    draft = copy.deepcopy(DEFINITION)
+    change(draft)
+    return draft
+
+
+@pytest.mark.parametrize("branches", [True, 3, "three", {"if": True, "goto": "three"}, None,
+                                      [True, "three"]])
+def test_branches_that_are_not_a_list_of_rules_are_no_branch(branches):
+    """A draft being edited (or stored before a check) may hold anything under `next`."""
+    draft = _draft(lambda d: d["steps"][0].__setitem__("next", branches))
+
+    result = run_sample(draft, read_sample(Sample({"size": "big"}), sample_fields(draft)),
+                        None, {}, {}, NOW)
+
+    assert [turn.branch for turn in result.turns][0] is None
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d.__setitem__("steps", "one"),
+    lambda d: d.__setitem__("steps", {"id": "one"}),
+    lambda d: d["steps"].__setitem__(1, "two"),
+    lambda d: d["steps"][1].__setitem__("fields", "name"),
+    lambda d: d["steps"][1].__setitem__("fields", {"id": "name"}),
+    lambda d: d["steps"][1]["fields"].__setitem__(0, "name"),
+    lambda d: d["steps"][1]["fields"][0].pop("id"),
+    lambda d: d["steps"][1]["fields"][0].__setitem__("id", ["name"]),
+    lambda d: d["steps"][1]["fields"][0].__setitem__("type", ["short_text"]),
+    lambda d: d["steps"][0]["fields"][0].__setitem__("options", True),
+    lambda d: d["steps"][0]["fields"][0].__setitem__("options", [{"label": "no value"}]),
+], ids=["steps-text", "steps-object", "step-text", "fields-text", "fields-object",
+        "field-text", "field-without-id", "field-id-list", "type-list", "options-true",
+        "option-without-value"])
+def test_the_inputs_of_a_broken_draft_skip_what_makes_no_sense(change):
+    fields = sample_fields(_draft(change))
+
+    assert all(isinstance(spec.id, str) for spec in fields)
+    assert all(value for spec in fields for value, _text in spec.options)

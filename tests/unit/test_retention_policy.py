@@ -21,7 +21,8 @@ def test_defaults_come_from_config_and_zero_means_forever():
     defaults = defaults_from_config({"RETENTION_SIGNAL_DAYS": 0,
                                      "RETENTION_DELIVERY_LOG_DAYS": 30})
 
-    assert defaults == {"partial_responses": 90, "delivery_logs": 30, "signals": None}
+    assert defaults == {"partial_responses": 90, "delivery_logs": 30, "signals": None,
+                        "audit_log": 730}
 
 
 def test_a_workspace_override_wins_and_a_nonsense_one_is_ignored():

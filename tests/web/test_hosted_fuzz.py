@@ -158,7 +158,7 @@ def _sized(app: Flask, limit: str, delta: int, token: str) -> tuple[bytes | dict
     """A body at a limit plus `delta` (bytes, or parts for MAX_FORM_PARTS)."""
     size = int(app.config[limit]) + delta
     head = f"_lf_token={quote(token)}&email=ada%40example.com&first_name=".encode()
-    if limit == "MAX_FORM_PARTS":  # Werkzeug counts multipart parts (urlencoded: bytes)
+    if limit == "MAX_FORM_PARTS":  # urlencoded: tests/web/test_form_limits.py
         return ({"_lf_token": token, **{f"k{index}": "v" for index in range(size - 1)}},
                 "multipart/form-data")
     if limit == "MAX_FORM_MEMORY_SIZE":  # one multipart field of that size

@@ -34,6 +34,7 @@ from app.builder.logic_changes import (
 from app.builder.logic_outline import block_pointer, step_label, target_names
 from app.builder.rule_form import RuleInput, check_prefix, read_rule, rule_input
 from app.builder.rule_text import describe_rule
+from app.builder.shapes import list_of
 from app.models import Form
 from app.web.builder import bp, editor_view, form_or_404, is_htmx
 from app.web.builder.logic_page import Pending, anchor_of, render_logic
@@ -85,7 +86,7 @@ def _index_of(items: Any, key: str, wanted: str) -> int | None:
 
 
 def _step(form: Form, step_id: str) -> tuple[int | None, dict[str, Any]]:
-    steps = form.draft.get("steps") or []
+    steps = list_of(form.draft.get("steps"))
     index = _index_of(steps, "id", step_id)
     return index, steps[index] if index is not None else {}
 
@@ -186,7 +187,7 @@ def save_branch(workspace: str, form: str) -> ResponseReturnValue:
     saved: str | None = pointer
     if action == "add":
         change, summary = add_branch(step_id, state.rule, goto), f"Branch {route}"
-        saved = f"/steps/{index}/next/{len(step.get('next') or [])}"
+        saved = f"/steps/{index}/next/{len(list_of(step.get('next')))}"
     elif action == "save" and number is not None:
         change = update_branch(step_id, number, original, state.rule, goto)
         summary = f"Changed the branch {route}"

@@ -36,6 +36,7 @@ from app.builder.drafts import ChangeRefused, edit_draft
 from app.builder.route_rules import KIND_LABELS, Known, RouteInput
 from app.builder.rule_text import describe_rule
 from app.builder.scoring_rules import EditRefused
+from app.builder.shapes import objects_of
 from app.forms.review import route_issues
 from app.models import Form, MeetingType, Team
 from app.web.builder import bp, editor_view, form_or_404, is_htmx, render_editor
@@ -298,7 +299,7 @@ def render_routing(form: Form, page: RoutePage, status: int = 200) -> ResponseRe
               "issues": list(dict.fromkeys(message for messages in lint_by_rule.get(
                   index, {}).values() for message in messages))}
              for index, rule in enumerate(route)]
-    endings = [ending for ending in draft.get("endings") or [] if isinstance(ending, dict)]
+    endings = objects_of(draft.get("endings"))
     row_input, row_builder, new_builder = page.row, page.row_builder, page.new_builder
     if not known.meetings and page.new == RouteInput(kind="book"):
         page.new = RouteInput(kind="nurture")  # nothing to book yet: suggest a track

@@ -22,6 +22,7 @@ from app.builder.simulator import (
     run_sample,
     sample_fields,
 )
+from app.forms.review import review
 from app.leads.scoring_models import current_model
 from app.leads.teams import team_state
 from app.models import Form, Team, utcnow
@@ -41,8 +42,9 @@ def test_routing(workspace: str, form: str) -> ResponseReturnValue:
         hidden={name: request.form.get(f"hidden-{name}", "") for name in hidden},
     )
     read = read_sample(sample, fields, hidden)
-    test: dict[str, Any] = {"sample": sample, "errors": read.errors, "run": None}
-    if not read.errors:
+    errors = {**_draft_problem(target.draft), **read.errors}
+    test: dict[str, Any] = {"sample": sample, "errors": errors, "run": None}
+    if not errors:
         test["run"] = _run(target, read)
     db.session().rollback()  # a test changes nothing, whatever it read
     if is_htmx():
@@ -50,7 +52,18 @@ def test_routing(workspace: str, form: str) -> ResponseReturnValue:
                                **panel_context(target, test))
     from app.web.builder.routing import RoutePage, render_routing
 
-    return render_routing(target, RoutePage(test=test), 422 if read.errors else 200)
+    return render_routing(target, RoutePage(test=test), 422 if errors else 200)
+
+
+def _draft_problem(draft: Any) -> dict[str, str]:
+    """The walk assumes a well-formed draft; one that is not (stored before a check, or
+    edited by hand) is named instead of walked."""
+    verdict = review(draft)
+    if verdict.schema_valid:
+        return {}
+    first = verdict.errors[0] if verdict.errors else {"path": "", "message": ""}
+    return {"draft": "This draft is not a valid form definition, so it cannot be tested: "
+                     f"{first['path'] or '(document)'}: {first['message']}".rstrip(": ")}
 
 
 def _run(form: Form, read: Any) -> TestRun:
