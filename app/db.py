@@ -7,10 +7,9 @@ transactions that will write can start with `BEGIN IMMEDIATE` (see
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -18,13 +17,12 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.sqlite_gate import WriterGate, gate_for
+
 _IMMEDIATE = "leadform_begin_immediate"
 _CHECKED_IN = "leadform_checked_in_at"
-# SQLite admits one writer at a time. Threads of one process queue for it on this lock
-# rather than in SQLite's busy handler, which sleeps up to 100 ms between tries and so
-# leaves the database idle while writers wait; other processes still meet the busy timeout.
-_WRITER_LOCKS: dict[int, threading.RLock] = {}
-_WRITER_LOCKS_GUARD = threading.Lock()
+# SQLite database files (as their URLs name them) and their writer queues (app.sqlite_gate).
+_GATES: dict[str, WriterGate] = {}
 # A pooled connection idle longer than this is pinged before use; a busy one is not.
 PING_IDLE_SECONDS = 10.0
 RECYCLE_SECONDS = 1800
@@ -42,6 +40,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000, echo: bool = False,
     engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20,
                            connect_args={"timeout": busy_timeout_ms / 1000})
     _configure_sqlite(engine, busy_timeout_ms)
+    if parsed.database and parsed.database != ":memory:" and "mode=memory" not in url:
+        _GATES[parsed.database] = gate_for(parsed.database, busy_timeout_ms / 1000)
     return engine
 
 
@@ -132,16 +132,16 @@ def write_session(bind: Engine | None = None) -> Iterator[Session]:
         with Session(target, expire_on_commit=False) as db_session, db_session.begin():
             yield db_session
         return
-    with _writer_lock(target), Session(target.execution_options(**{_IMMEDIATE: True}),
-                                       expire_on_commit=False) as db_session, db_session.begin():
+    with sqlite_writer(target), Session(target.execution_options(**{_IMMEDIATE: True}),
+                                        expire_on_commit=False) as db_session, db_session.begin():
         yield db_session
 
 
-def _writer_lock(target: Engine) -> threading.RLock:
-    """The process's queue for the SQLite write lock of this engine's database."""
-    key = id(target.engine)
-    lock = _WRITER_LOCKS.get(key)
-    if lock is None:
-        with _WRITER_LOCKS_GUARD:
-            lock = _WRITER_LOCKS.setdefault(key, threading.RLock())
-    return lock
+def sqlite_writer(target: Engine) -> AbstractContextManager[None]:
+    """Wait for this process's and every other process's turn to write (SQLite files only).
+
+    write_session uses it; a writer that begins its own transaction (a one-statement
+    counter) should too, or the writers it overtakes wait in SQLite's busy handler.
+    """
+    gate = _GATES.get(target.url.database or "") if target.dialect.name == "sqlite" else None
+    return gate.held() if gate is not None else nullcontext()

@@ -142,7 +142,7 @@ def _count_view(published: Published, outcome: Outcome) -> None:
     a database too busy to count it must not keep the form from the visitor.
     """
     try:
-        with db.engine().begin() as connection:
+        with db.sqlite_writer(db.engine()), db.engine().begin() as connection:
             count_view(connection, workspace_id=published.workspace.id,
                        form_id=published.form.id, version_id=outcome.version.id,
                        day=utcnow().date())
