@@ -6,10 +6,11 @@ database on 127.0.0.1 that it creates and drops; or --database-url, used as it i
 does (gthread, --workers x --threads) and the alert worker (`flask --app wsgi worker`)
 beside it. Locust runs in this process (its library API) with one user per concurrent
 prospect: each starts a visit every `pacing` seconds (bench/load_visitor.py: the
-tracking script and a beacon, the form page and its scripts, one htmx field check per
-answer, each step's POST, the ending and its files), reading and typing between
-requests, so about rate x pacing visits are in flight at once. Users are spawned at
---rate per second, so visits begin evenly at that rate from the first second.
+tracking script and a beacon, the form page and its scripts, an htmx check per answer
+the page asks the server to check, each step's POST, the ending and its files), reading
+and typing between requests, so about rate x pacing visits are in flight at once. Users
+are spawned at --rate per second, so visits begin evenly at that rate from the first
+second.
 
 The numbers are taken over --duration seconds after a warm-up of one pacing period
 (every user has started); then no new visit begins, the ones in flight finish, and the

@@ -4,7 +4,8 @@ bench/load.py runs it inside locust users; nothing here imports locust (or geven
 the visit can be read, and reused, on its own. The visitor first reads a page of the
 marketer's site that carries the tracking script (GET /t.js, one beacon), then opens the
 hosted form (the page, then the scripts it references), answers each screen as a person
-does (reading, then one field after another: htmx re-checks each field when it changes),
+does (reading, then one field after another; htmx asks the server to re-check the
+fields the page marks for it, those a browser cannot check itself, as they change),
 and continues with htmx (each POST answered with the next screen) until the ending, whose
 own scripts and stylesheets it fetches too. Answers come from a persona drawn for the
 visit (a realistic mix, so every branch and ending of the demo is taken) with a unique
