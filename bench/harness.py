@@ -110,6 +110,21 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by the PostgreSQL server's living processes on this machine
+    (0 without one): with the load test's web and alert workers, where the cores went."""
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] not in ("postgres", "postmaster"):
+            continue
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 @contextmanager
 def gunicorn_process(app: str, env: dict[str, str], workers: int = GUNICORN_WORKERS,
                      threads: int = GUNICORN_THREADS,

@@ -55,6 +55,7 @@ from harness import (
     cpu_seconds,
     gunicorn_process,
     machine_note,
+    postgres_cpu_seconds,
     postgres_database,
     prepare,
     sqlite_database,
@@ -250,8 +251,9 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
     with gunicorn_process("wsgi:app", env, workers=args.workers, threads=args.threads,
                           ready_path="/f/demo/talk-to-sales") as (base, server), \
             alert_worker(env) as worker:
-        def server_cpu() -> tuple[float, float]:
-            return cpu_seconds(server.pid), cpu_seconds(worker.pid)
+        def server_cpu() -> tuple[float, float, float]:
+            database_cpu = postgres_cpu_seconds() if label == "PostgreSQL" else 0.0
+            return cpu_seconds(server.pid), cpu_seconds(worker.pid), database_cpu
 
         user_class = prospect_class(Form.demo(), tally, args.think_scale, pacing, args.seed)
         environment = Environment(user_classes=[user_class], host=base)
@@ -273,8 +275,8 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
             window = time.monotonic() - began
         measured = snapshot(environment)
         client_cpu = (time.process_time() - cpu) / window if window else 0.0
-        web_cpu, worker_cpu = (now - then for now, then in zip(server_cpu(), began_server_cpu,
-                                                                strict=True))
+        web_cpu, worker_cpu, database_cpu = (
+            now - then for now, then in zip(server_cpu(), began_server_cpu, strict=True))
         done_in_window = tally.completed - done_before
         load_after = machine_note()
         tally.accepting = False  # let the visits in flight finish, so the counts can agree
@@ -296,6 +298,8 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
             "web_cpu_ms_per_visit": 1000 * web_cpu / done_in_window if done_in_window else 0.0,
             "worker_cpu_ms_per_visit": (1000 * worker_cpu / done_in_window
                                         if done_in_window else 0.0),
+            "database_cpu_ms_per_visit": (1000 * database_cpu / done_in_window
+                                          if done_in_window else 0.0),
             "machine": [load_before, load_after],
             "gunicorn": {"workers": args.workers, "threads": args.threads,
                          "worker_class": "gthread"}}
@@ -354,7 +358,10 @@ def report(result: dict[str, Any], passed: bool, reasons: list[str]) -> None:
           f"{visits['cut_off']}")
     print(f"  CPU: server {result['server_cpu']:.2f} cores; per submission gunicorn "
           f"{result['web_cpu_ms_per_visit']:.1f} ms, alert worker "
-          f"{result['worker_cpu_ms_per_visit']:.1f} ms; client (locust) "
+          f"{result['worker_cpu_ms_per_visit']:.1f} ms"
+          + (f", PostgreSQL {result['database_cpu_ms_per_visit']:.1f} ms"
+             if result["database_cpu_ms_per_visit"] else "")
+          + "; client (locust) "
           f"{result['client_cpu']:.0%} of a core")
     print(f"  endings: {result['endings']}")
     print(f"  database: {stored['completed_responses']} completed responses "

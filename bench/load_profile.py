@@ -7,7 +7,7 @@ statements per request and the share of all server time. With --pyinstrument, pr
 pyinstrument's call tree of the measured visits too.
 
 Run: .venv/bin/python bench/load_profile.py [--database sqlite|postgresql] [--visits 200]
-         [--pyinstrument]
+         [--pyinstrument] [--sql]
 """
 
 from __future__ import annotations
@@ -42,10 +42,13 @@ class TestClientTransport:
         self.seconds: dict[str, list[float]] = defaultdict(list)
         self.statements: dict[str, int] = defaultdict(int)
         self._counted = 0
+        self._statements: list[str] = []
+        self.last_statements: dict[str, list[str]] = {}
         event.listen(app.extensions["leadform.engine"], "before_cursor_execute", self._count)
 
-    def _count(self, *_: Any) -> None:
+    def _count(self, _connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         self._counted += 1
+        self._statements.append(" ".join(statement.split())[:160])
 
     def new_visitor(self) -> None:
         self.client = self.app.test_client()
@@ -54,7 +57,7 @@ class TestClientTransport:
                 body: bytes | None = None, headers: Mapping[str, str] | None = None,
                 check: Callable[[Reply], str | None] | None = None,
                 close: bool = False) -> Reply:
-        self._counted = 0
+        self._counted, self._statements = 0, []
         began = time.perf_counter()
         response = self.client.open(path, method=method, data=body, headers=dict(headers or {}))
         elapsed = time.perf_counter() - began
@@ -62,6 +65,7 @@ class TestClientTransport:
         label = name(reply) if callable(name) else name
         self.seconds[label].append(elapsed)
         self.statements[label] += self._counted
+        self.last_statements[label] = self._statements
         problem = check(reply) if check else (
             None if 200 <= reply.status < 300 else f"status {reply.status}")
         if problem:
@@ -86,6 +90,8 @@ def main() -> int:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--visits", type=int, default=200)
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--sql", action="store_true",
+                        help="print the SQL of the last request of each kind")
     args = parser.parse_args()
     makers: dict[str, Callable[[], AbstractContextManager[str]]] = {
         "sqlite": sqlite_database, "postgresql": postgres_database}
@@ -117,6 +123,9 @@ def main() -> int:
             print(f"{label[:36]:<36} {len(times):>6} {sum(times) / len(times) * 1000:>8.2f} "
                   f"{transport.statements[label] / len(times):>8.1f} "
                   f"{sum(times) / total:>6.0%}")
+        if args.sql:
+            for label, statements in transport.last_statements.items():
+                print(f"\n{label}:", *(f"  {statement}" for statement in statements), sep="\n")
         if profiler is not None:
             print(profiler.output_text(unicode=True, color=False, show_all=False))
         app.extensions["leadform.engine"].dispose()

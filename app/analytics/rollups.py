@@ -182,8 +182,9 @@ def flush_deltas(session: Session) -> Deltas:
 
 def apply_deltas(connection: Connection | Session, deltas: Deltas) -> None:
     """One upsert per changed rollup row (rows whose changes cancel out are skipped)."""
-    bind = connection.get_bind() if isinstance(connection, Session) else connection
-    statements = _UPSERTS[bind.dialect.name]
+    if isinstance(connection, Session):  # Core, not the ORM's much slower bulk-insert path
+        connection = connection.connection()
+    statements = _UPSERTS[connection.dialect.name]
     for model, changes in deltas.items():
         keys, measures = _key_columns(model), _measure_columns(model)
         parameters = []

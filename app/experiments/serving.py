@@ -2,7 +2,7 @@
 records about it.
 
 The running experiment comes with the form's own lookup (one query, see
-`app.responses.service.find_published`), so a start or a stop is seen by every
+`app.responses.published.find_published`), so a start or a stop is seen by every
 process at once and nothing needs invalidating; versions are immutable and their
 definitions come from the in-memory cache.
 """
@@ -26,7 +26,7 @@ from app.forms.definitions import attach_definition
 from app.models import FormVersion
 
 if TYPE_CHECKING:
-    from app.responses.service import Published
+    from app.responses.published import Published
 
 # Keys of the signed start token (app.responses.tokens) that carry the assignment.
 EXPERIMENT_KEY, VARIANT_KEY = "x", "xv"

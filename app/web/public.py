@@ -50,17 +50,9 @@ from app.profiling.identity import (
 )
 from app.profiling.plan import Plan, make_plan
 from app.responses.capture import capture
+from app.responses.published import Published, find_published, resumable_response
 from app.responses.screens import screens_ahead
-from app.responses.service import (
-    Outcome,
-    Published,
-    current_outcome,
-    data_of,
-    find_published,
-    fresh_outcome,
-    resumable_response,
-    submit,
-)
+from app.responses.service import Outcome, current_outcome, data_of, fresh_outcome, submit
 from app.responses.tokens import (
     Submission,
     TamperedToken,

@@ -15,7 +15,7 @@ from app import db
 from app.extensions import csrf, limiter
 from app.leads.rescoring import rescore_lead
 from app.leads.signals import record_page_view
-from app.models import Lead, Visitor, Workspace, utcnow
+from app.models import Lead, Workspace, utcnow
 from app.responses.tokens import new_visitor_id, read_visitor
 from app.web.assets import script_response
 
@@ -53,13 +53,12 @@ def beacon(workspace: str) -> ResponseReturnValue:
         if space is None:
             return "", 404
         now = utcnow()
-        record_page_view(session, space.id, visitor, body.get("p") or "/",
-                         str(body.get("t") or ""), now)
-        lead = session.scalar(
-            select(Lead).join(Visitor, Visitor.contact_id == Lead.contact_id)
-            .where(Visitor.workspace_id == space.id, Visitor.token == visitor,
-                   Visitor.proof.is_not(None))
-        )
+        signal = record_page_view(session, space.id, visitor, body.get("p") or "/",
+                                  str(body.get("t") or ""), now)
+        # Only a proven browser has a contact, and so maybe a lead (most have neither).
+        lead = None if signal.contact_id is None else session.scalar(
+            select(Lead).where(Lead.workspace_id == space.id,
+                               Lead.contact_id == signal.contact_id))
         if lead is not None:
             rescore_lead(session, space, lead, now, cause="signal")
     g.visitor_id = visitor

@@ -38,3 +38,6 @@ def test_a_few_load_test_visits_all_complete_without_errors(database_url: str, d
                  "POST step you", "POST final submit → ending"):
         assert counts.get(kind, 0) > 0, kind
     assert counts["GET form page"] == counts["POST final submit → ending"] == VISITS
+    # Where the cores went: the web workers always; the database server's too on PostgreSQL.
+    assert result["web_cpu_ms_per_visit"] > 0
+    assert (result["database_cpu_ms_per_visit"] > 0) == database_url.startswith("postgresql")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.forms.definitions import DefinitionCache, definitions
 from app.forms.versions import content_hash, ensure_workspace, publish, save_draft
 from app.models import ContactProperty, Lead, LeadEvent, Response
-from app.responses.service import find_published
+from app.responses.published import find_published
 from tests.web.hosted import DEMO_URL, STEP_ANSWERS, post_screen, token_of
 
 
@@ -151,3 +151,15 @@ def _fresh_cache() -> Iterator[None]:
     definitions.clear()
     yield
     definitions.clear()
+
+
+def test_an_anonymous_page_view_runs_three_statements(demo, client):
+    """The workspace, the browser, the signal: a browser without a contact has no lead to
+    rescore, so the beacon does not look for one (most page views are anonymous)."""
+    with counted(demo) as statements:
+        reply = client.post("/t/demo", data='{"p": "/pricing", "t": "Pricing"}',
+                            content_type="text/plain")
+
+    assert reply.status_code == 204
+    assert len(statements) == 3, "\n".join(statements)
+    assert statements[-1].startswith("INSERT INTO signal")
