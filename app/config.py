@@ -76,6 +76,10 @@ DEFAULTS: dict[str, object] = {
     # A killed worker's claims come back after this many seconds.
     "ALERTS_LEASE_SECONDS": 40.0,
     "ALERTS_WORKER_THREADS": 4,
+    # `flask worker` serves its own /metrics and /healthz here when set (a worker on a
+    # machine without the web's PROMETHEUS_MULTIPROC_DIR); 0.0.0.0 to be scraped remotely.
+    "WORKER_METRICS_PORT": None,
+    "WORKER_METRICS_BIND": "127.0.0.1",
     "ALERTS_POLL_SECONDS": 1.0,
     "ALERTS_MAX_PAYLOAD_BYTES": 64_000,
     "ALERTS_SECRET_ROTATION_HOURS": 24,

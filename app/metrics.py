@@ -11,6 +11,7 @@ process asks.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -122,6 +123,11 @@ class OutboxDepthCollector(Collector):
         yield GaugeMetricFamily("leadform_outbox_queue_depth",
                                 "Alert deliveries waiting to be sent (pending rows).",
                                 value=float(depth or 0))
+
+
+def bearer_token_matches(authorization: str, token: str) -> bool:
+    """Whether an Authorization header carries `Bearer <token>` (compared in constant time)."""
+    return hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode())
 
 
 def multiprocess_directory() -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, closing, nullcontext
 from typing import Any
 
 import click
@@ -26,6 +27,7 @@ from app.alerts.endpoints import (
 from app.alerts.outbox import EVENT_KINDS
 from app.alerts.settings import AlertSettings
 from app.alerts.worker import Deliverer, WorkerAlreadyRunning, run_worker, single_sqlite_worker
+from app.alerts.worker_metrics import MetricsServer
 from app.cli.retention import retention_job
 from app.cli.sla import sla_job
 from app.db import engine, write_session
@@ -38,16 +40,38 @@ alerts_group = AppGroup("alerts", help="Webhook and Slack endpoints, dead delive
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @click.option("--threads", type=click.IntRange(1, 64), default=None,
               help="Deliveries in flight at once (default: ALERTS_WORKER_THREADS).")
+@click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
+              help="Serve this worker's /metrics and /healthz on this port (default: "
+                   "WORKER_METRICS_PORT; unset: none). Needs LEADFORM_METRICS_TOKEN.")
 @with_appcontext
-def worker_command(once: bool, threads: int | None) -> None:
+def worker_command(once: bool, threads: int | None, metrics_port: int | None) -> None:
     """Deliver the outbox: claim due rows, send, retry on schedule, until stopped.
 
     Every minute it also escalates overdue first touches (`flask sla check`).
     """
+    port = metrics_port or current_app.config.get("WORKER_METRICS_PORT")
     try:
-        serve(once=once, threads=threads, say=click.echo)
+        with _metrics_server(None if once else port):
+            serve(once=once, threads=threads, say=click.echo)
     except WorkerAlreadyRunning as error:
         raise click.ClickException(str(error)) from error
+
+
+def _metrics_server(port: object) -> AbstractContextManager[object]:
+    """The worker's own metrics endpoint, when a port is asked for (see worker_metrics)."""
+    if not port:
+        return nullcontext()
+    token = current_app.config.get("METRICS_TOKEN")
+    if not token:
+        raise click.ClickException("a metrics port needs LEADFORM_METRICS_TOKEN: the worker's "
+                                   "/metrics asks for the same bearer token as the web's.")
+    host = str(current_app.config.get("WORKER_METRICS_BIND") or "127.0.0.1")
+    try:
+        server = MetricsServer(engine(), str(token), host, int(str(port)))
+    except (ValueError, OSError) as error:
+        raise click.ClickException(f"cannot serve metrics on {host}:{port}: {error}") from error
+    click.echo(f"Metrics on http://{host}:{server.port}/metrics (bearer token), /healthz.")
+    return closing(server)
 
 
 def serve(*, once: bool = False, threads: int | None = None,

@@ -11,7 +11,6 @@ None of them needs a sign-in or counts against a rate limit.
 
 from __future__ import annotations
 
-import hmac
 from functools import cache
 
 from alembic.runtime.migration import MigrationContext
@@ -61,8 +60,7 @@ def metrics_page() -> ResponseReturnValue:
     token = current_app.config.get("METRICS_TOKEN")
     if not token:
         return Response("Not Found\n", status=404, mimetype="text/plain")
-    given = request.headers.get("Authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+    if not metrics.bearer_token_matches(request.headers.get("Authorization", ""), token):
         return Response("A bearer token is required.\n", status=401, mimetype="text/plain",
                         headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     body, content_type = metrics.exposition(engine())
