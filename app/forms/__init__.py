@@ -1,6 +1,7 @@
 """Form definitions: the JSON Schema, validation with JSON-pointer paths, field types."""
 
-from app.forms.fields import FIELD_TYPES, FieldType, ParsedAnswer, field_type
+from app.forms.field_types import FieldType, ParsedAnswer
+from app.forms.fields import FIELD_TYPES, field_type
 from app.forms.types import (
     Branch,
     Definition,

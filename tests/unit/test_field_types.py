@@ -7,7 +7,8 @@ from typing import Any, get_args
 import pytest
 
 from app.forms import FIELD_TYPES, Field, field_type
-from app.forms.fields import FieldType, ParsedAnswer, UnknownFieldType, build_registry
+from app.forms.field_types import FieldType, ParsedAnswer
+from app.forms.fields import UnknownFieldType, build_registry
 from app.forms.patterns import MAX_PATTERN_LENGTH, UnsafePattern, compile_pattern
 from app.forms.types import FieldTypeName
 

@@ -34,8 +34,34 @@ def _hold(lock_path: str, ready: multiprocessing.synchronize.Event, seconds: flo
         time.sleep(seconds)
 
 
-def test_threads_take_turns_and_nesting_keeps_the_lock(tmp_path):
-    gate = WriterGate(str(tmp_path / "db-writer.lock"), timeout_seconds=5)
+@pytest.fixture
+def lock_path(tmp_path) -> str:
+    return str(tmp_path / "db-writer.lock")
+
+
+@pytest.fixture
+def start_holder(lock_path):
+    """Another process holding the gate for `seconds`, once it holds it; killed if left running."""
+    context = multiprocessing.get_context("fork")
+    holders: list[multiprocessing.process.BaseProcess] = []
+
+    def start(seconds: float) -> multiprocessing.process.BaseProcess:
+        ready = context.Event()
+        holder = context.Process(target=_hold, args=(lock_path, ready, seconds))
+        holder.start()
+        holders.append(holder)
+        assert ready.wait(10)
+        return holder
+
+    yield start
+    for holder in holders:
+        if holder.is_alive():
+            holder.kill()
+        holder.join(10)
+
+
+def test_threads_take_turns_and_nesting_keeps_the_lock(lock_path):
+    gate = WriterGate(lock_path, timeout_seconds=5)
     inside, overlaps = [], []
 
     def write() -> None:
@@ -58,13 +84,8 @@ def test_threads_take_turns_and_nesting_keeps_the_lock(tmp_path):
     assert not _is_locked(gate.lock_path)
 
 
-def test_another_process_waits_and_gets_the_lock_when_it_is_released(tmp_path):
-    lock_path = str(tmp_path / "db-writer.lock")
-    context = multiprocessing.get_context("fork")
-    ready = context.Event()
-    holder = context.Process(target=_hold, args=(lock_path, ready, 0.4))
-    holder.start()
-    assert ready.wait(10)
+def test_another_process_waits_and_gets_the_lock_when_it_is_released(lock_path, start_holder):
+    holder = start_holder(0.4)
     began = time.monotonic()
     with WriterGate(lock_path, timeout_seconds=10).held():
         waited = time.monotonic() - began
@@ -73,13 +94,8 @@ def test_another_process_waits_and_gets_the_lock_when_it_is_released(tmp_path):
     assert 0.2 < waited < 5  # it waited for the holder, and not for the whole timeout
 
 
-def test_a_killed_holder_frees_the_lock(tmp_path):
-    lock_path = str(tmp_path / "db-writer.lock")
-    context = multiprocessing.get_context("fork")
-    ready = context.Event()
-    holder = context.Process(target=_hold, args=(lock_path, ready, 60))
-    holder.start()
-    assert ready.wait(10)
+def test_a_killed_holder_frees_the_lock(lock_path, start_holder):
+    holder = start_holder(60)
     os.kill(holder.pid, signal.SIGKILL)
     holder.join(10)
     began = time.monotonic()

@@ -4,7 +4,9 @@ One blueprint, several modules, one per editor tab, each adding its routes to
 `bp`. URL rules, in one place (all under /app/<workspace>):
 
     GET       /forms/<form>/                 → the Build tab
-    Build     (editor.py)   /forms/<form>/build, .../steps/..., .../fields/..., preview, undo
+    Build     (editor.py)   /forms/<form>/build, .../steps/..., .../fields/..., undo
+              (editor_panels.py) .../settings and each element's settings panel
+              (preview.py) .../preview
     Logic     (logic.py)    /forms/<form>/logic
     Routing   (routing.py)  /forms/<form>/routing, the test panel
     Design    (design.py)   /forms/<form>/design (theme)
@@ -130,6 +132,6 @@ def form_home(workspace: str, form: str) -> ResponseReturnValue:
 
 # Each tab's module adds its routes to `bp`; imported last, as they import `bp`.
 from app.web.builder import (  # noqa: E402, F401, I001
-    design, editor, experiments, exports, forms_list, logic, preview, publish, routing,
-    rule_widget, scoring, share,
+    design, editor, editor_panels, experiments, exports, forms_list, logic, preview, publish,
+    routing, rule_widget, scoring, share,
 )
