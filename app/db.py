@@ -28,6 +28,17 @@ PING_IDLE_SECONDS = 10.0
 RECYCLE_SECONDS = 1800
 
 
+# PostgreSQL's "deadlock detected" and "could not serialize access": the transaction lost
+# a race and was rolled back whole, so running it again is safe.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def lost_a_race(error: BaseException) -> bool:
+    """Whether a database error means "try the whole transaction again"."""
+    return (isinstance(error, exc.DBAPIError)
+            and getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES)
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 15_000, echo: bool = False,
                 ping_idle_seconds: float = PING_IDLE_SECONDS) -> Engine:
     """Create an engine with the project's per-dialect connection settings."""

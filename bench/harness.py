@@ -127,11 +127,16 @@ def postgres_cpu_seconds() -> float:
 
 @contextmanager
 def gunicorn_process(app: str, env: dict[str, str], workers: int = GUNICORN_WORKERS,
-                     threads: int = GUNICORN_THREADS,
-                     ready_path: str = "/") -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """As gunicorn(), yielding the master process too (to read the server's CPU time)."""
+                     threads: int = GUNICORN_THREADS, ready_path: str = "/",
+                     log_path: Path | None = None
+                     ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As gunicorn(), yielding the master process too (to read the server's CPU time).
+
+    Its output (the app's JSON log lines) goes to `log_path` when given, else to a
+    temporary file shown only if the block fails.
+    """
     port = free_port()
-    with tempfile.TemporaryFile() as log:
+    with (log_path.open("w+b") if log_path else tempfile.TemporaryFile()) as log:
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
              "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}",

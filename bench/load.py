@@ -21,7 +21,7 @@ least 95% of --rate): PASS or FAIL. Exits 1 on errors (or, with --strict, on FAI
 
 Run: .venv/bin/python bench/load.py [--database sqlite|postgresql|both] [--duration 300]
          [--rate 50] [--workers 2] [--threads 4] [--think-scale 1] [--json FILE]
-         [--database-url URL] [--submissions N] [--strict]
+         [--database-url URL] [--submissions N] [--server-log FILE] [--strict]
 (`--submissions N`: just N visits, the whole run measured; the smoke test uses it.)
 """
 
@@ -248,8 +248,11 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
     pacing = math.ceil(PACING_SECONDS * args.think_scale) + 5
     tally = Tally(limit=args.submissions)
     users = args.submissions or math.ceil(args.rate * pacing)
+    log_path = (args.server_log.with_suffix(f".{label.lower()}.log")
+                if args.server_log else None)
     with gunicorn_process("wsgi:app", env, workers=args.workers, threads=args.threads,
-                          ready_path="/f/demo/talk-to-sales") as (base, server), \
+                          ready_path="/f/demo/talk-to-sales",
+                          log_path=log_path) as (base, server), \
             alert_worker(env) as worker:
         def server_cpu() -> tuple[float, float, float]:
             database_cpu = postgres_cpu_seconds() if label == "PostgreSQL" else 0.0
@@ -391,6 +394,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--json", type=Path, help="write the results here "
                         "(default bench/out/load.json)")
+    parser.add_argument("--server-log", type=Path, help="keep gunicorn's output (the app's "
+                        "JSON log) in FILE.<database>.log")
     parser.add_argument("--strict", action="store_true", help="exit 1 when the goal is missed")
     args = parser.parse_args()
     makers: dict[str, tuple[str, Callable[[], AbstractContextManager[str]]]] = {

@@ -2,8 +2,8 @@
 
 Every flush that adds, changes or deletes a response or a lead takes the row's old
 contribution from its rollup rows and adds the new one, with one
-INSERT … ON CONFLICT DO UPDATE per key, in the flush's own transaction: the counts
-commit or roll back with the change. Steps got past are counted where they are
+INSERT … ON CONFLICT DO UPDATE per key, in the flush's own transaction, just before it
+commits: the counts commit or roll back with the change. Steps got past are counted where they are
 recorded (app/analytics/recording.py), and bulk updates that bypass the ORM say
 what they changed through `apply_deltas`. `rebuild` recounts from the raw rows.
 """
@@ -181,14 +181,24 @@ def flush_deltas(session: Session) -> Deltas:
 
 
 def apply_deltas(connection: Connection | Session, deltas: Deltas) -> None:
-    """One upsert per changed rollup row (rows whose changes cancel out are skipped)."""
-    if isinstance(connection, Session):  # Core, not the ORM's much slower bulk-insert path
-        connection = connection.connection()
+    """One upsert per changed rollup row (rows whose changes cancel out are skipped).
+
+    Given a session, the changes wait for its commit (see _apply_before_commit). The
+    tables go in ROLLUPS order and the rows of each in key order: every transaction
+    takes the rollups' row locks in one order, or two on PostgreSQL could deadlock.
+    """
+    if isinstance(connection, Session):
+        _defer(connection, deltas)
+        return
     statements = _UPSERTS[connection.dialect.name]
-    for model, changes in deltas.items():
+    for model in ROLLUPS:
+        changes = deltas.get(model)
+        if not changes:
+            continue
         keys, measures = _key_columns(model), _measure_columns(model)
         parameters = []
-        for key, counters in changes.items():
+        for key in sorted(changes, key=_lock_order):
+            counters = changes[key]
             if not any(counters.values()):
                 continue
             row = dict(zip(keys, key, strict=True))
@@ -198,11 +208,61 @@ def apply_deltas(connection: Connection | Session, deltas: Deltas) -> None:
             connection.execute(statements[model], parameters)
 
 
+def _lock_order(key: Key) -> tuple[str, ...]:
+    """A total order on rollup keys (dates, numbers, text; never mixed within a column)."""
+    return tuple(f"{value:020d}" if isinstance(value, int) else str(value) for value in key)
+
+
+_PENDING = "leadform.rollup_deltas"
+
+
+def _defer(session: Session, deltas: Deltas) -> None:
+    """Keep a session's rollup changes for its commit.
+
+    A day's rollup rows are the hottest rows there are: every response moving on
+    updates the same few. Upserted mid-transaction, their locks (PostgreSQL) would be
+    held through the rest of it, the whole final submit, and every other submit would
+    queue behind them; upserted just before COMMIT they are held for a moment. Inside
+    a savepoint they are applied at once, so rolling it back takes them back too.
+    """
+    if session.in_nested_transaction():
+        apply_deltas(session.connection(), deltas)
+        return
+    pending: Deltas = session.info.setdefault(_PENDING, defaultdict(dict))
+    for model, changes in deltas.items():
+        for key, counters in changes.items():
+            total = pending[model].setdefault(key, defaultdict(int))
+            for name, count in counters.items():
+                total[name] += count
+
+
 @event.listens_for(Session, "after_flush")
 def _roll_up_flush(session: Session, _context: object) -> None:
     deltas = flush_deltas(session)
     if deltas:
-        apply_deltas(session.connection(), deltas)
+        _defer(session, deltas)
+
+
+@event.listens_for(Session, "before_commit")
+def _apply_before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its changes were applied already
+    apply_pending(session)
+
+
+def apply_pending(session: Session) -> None:
+    """Send the session's rollup changes now; for a statement of the same transaction that
+    reads or prunes the rollups (and for COMMIT, whose own flush would come too late)."""
+    session.flush()
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        apply_deltas(session.connection(), pending)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # committed (applied above) or rolled back: gone
+        session.info.pop(_PENDING, None)
 
 
 def count_passed_step(connection: Connection | Session, *, workspace_id: int, form_id: int,
@@ -281,6 +341,8 @@ def rebuild(session: Session, workspace_ids: list[int] | None = None) -> None:
     before is recounted, one still open adds its delta after this commits. (SQLite's
     write lock serialises the same way.)
     """
+    session.flush()
+    session.info.pop(_PENDING, None)  # recounted below, from the rows they came from
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE " + ", ".join(
             model.__tablename__ for model in ROLLUPS) + " IN SHARE ROW EXCLUSIVE MODE"))
@@ -298,6 +360,7 @@ def prune_empty_lead_days(session: Session, workspace_id: int) -> int:
     (a UTM holding an email): once an erased person's lead is taken off, the row that
     counted only them must go too, not linger with zeros.
     """
+    apply_pending(session)
     empty = [getattr(LeadDay, name) == 0 for name in _measure_columns(LeadDay)]
     return int(session.execute(
         delete(LeadDay).where(LeadDay.workspace_id == workspace_id, *empty)

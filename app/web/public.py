@@ -214,11 +214,13 @@ def show_ending(workspace: str, form: str, token: str) -> ResponseReturnValue:
 
 def _apply(workspace: str, form: str, visitor: str, token: Submission,
            posted: dict[str, list[str]], back: bool) -> tuple[Published, Outcome]:
-    """Run the submit in one write transaction; commit before anything is shown."""
+    """One write transaction, committed before anything is shown; once more if it lost a
+    race (two clicks started one response, or PostgreSQL broke a deadlock by undoing it)."""
     try:
         return _submit_once(workspace, form, visitor, token, posted, back)
-    except IntegrityError:
-        # Two clicks raced to start the same response; the retry finds the winner's row.
+    except (IntegrityError, OperationalError) as error:
+        if isinstance(error, OperationalError) and not db.lost_a_race(error):
+            raise
         return _submit_once(workspace, form, visitor, token, posted, back)
 
 

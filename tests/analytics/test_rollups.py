@@ -320,3 +320,39 @@ def test_the_migration_backfills_the_rollups_from_the_rows_already_there(session
     upgrade(database_url)
 
     assert rollup_rows(session) == counted and all(counted.values())
+
+
+def test_a_savepoint_rolled_back_takes_its_rollup_changes_back_and_a_released_one_keeps_them(
+        session):
+    """The counts wait for COMMIT, except inside a savepoint (booking, SLA escalation),
+    where a rollback must undo them with the rows they came from."""
+    workspace = Workspace(slug="acme", name="Acme", settings={})
+    session.add(workspace)
+    session.flush()
+    [(form, [version, _])] = _forms(session, workspace)[:1]
+    kept = Response(workspace_id=workspace.id, form_id=form.id, version_id=version.id,
+                    current_step="s0", started_at=START)
+    undone = Response(workspace_id=workspace.id, form_id=form.id, version_id=version.id,
+                      current_step="s0", started_at=START)
+    session.add_all([kept, undone])
+    session.flush()
+    with session.begin_nested():
+        kept.current_step = "s1"
+    savepoint = session.begin_nested()
+    undone.state = "completed"
+    session.flush()
+    savepoint.rollback()
+    session.commit()
+
+    counts = {(row.state, row.screen): row.responses
+              for row in session.scalars(select(ResponseDay))}
+    assert {key: value for key, value in counts.items() if value} == {
+        ("in_progress", "s1"): 1, ("in_progress", "s0"): 1}
+    session.expire_all()
+    assert rollup_rows(session) == _rebuilt(session)
+
+
+def _rebuilt(session: Session) -> dict:
+    rebuild(session)
+    session.flush()
+    return rollup_rows(session)

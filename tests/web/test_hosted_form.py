@@ -276,3 +276,48 @@ def test_an_embedded_form_stays_embedded_without_javascript(demo, client):
     assert reply.status_code == 303
     assert reply.headers["Location"].endswith(DEMO_URL + "?embed=1")
     assert "lf-embedded" in client.get(reply.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_step_undone_by_a_database_deadlock_is_run_again(demo, client, db_engine,
+                                                           monkeypatch):
+    """PostgreSQL breaks a deadlock by rolling one transaction back: the visitor's step is
+    run again and saved, not answered with a server error."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    import app.web.public as public
+
+    real, calls = public.submit, []
+
+    def deadlocked_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT INTO analytics_step_day ...", {},
+                                   psycopg.errors.DeadlockDetected("deadlock detected"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(public, "submit", deadlocked_once)
+    reply = post_screen(client, DEMO_URL, STEP_ANSWERS["you"])
+
+    assert reply.status_code == 303 and len(calls) == 2
+    [response] = responses(db_engine)
+    assert response.answers["email"] == STEP_ANSWERS["you"]["email"]
+
+
+def test_other_database_errors_are_not_retried(demo, client, monkeypatch):
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    import app.web.public as public
+
+    calls = []
+
+    def broken(*_args, **_kwargs):
+        calls.append(1)
+        raise OperationalError("SELECT 1", {}, psycopg.errors.DiskFull("no space left"))
+
+    monkeypatch.setattr(public, "submit", broken)
+    with pytest.raises(OperationalError, match="no space left"):  # the test app re-raises
+        post_screen(client, DEMO_URL, STEP_ANSWERS["you"])
+
+    assert len(calls) == 1

@@ -163,3 +163,65 @@ def test_an_anonymous_page_view_runs_three_statements(demo, client):
     assert reply.status_code == 204
     assert len(statements) == 3, "\n".join(statements)
     assert statements[-1].startswith("INSERT INTO signal")
+
+
+ROLLUP_ORDER = ["analytics_response_day", "analytics_step_day", "analytics_lead_day",
+                "analytics_lead_score_day"]
+
+
+def _rollups_in_order(statements: list[str]) -> list[str]:
+    tables = [table for statement in statements for table in ROLLUP_ORDER
+              if statement.startswith(f"INSERT INTO {table} ")]
+    return tables
+
+
+def test_every_submit_takes_the_rollup_locks_in_one_order(demo, client):
+    """A middle step and the final submit upsert the rollups table by table in one order,
+    or two transactions on PostgreSQL wait for each other's rows (a deadlock, a 500)."""
+    post_screen(client, DEMO_URL, STEP_ANSWERS["you"])
+    token = token_of(client.get(DEMO_URL).get_data(as_text=True))
+    with counted(demo) as middle:
+        post_screen(client, DEMO_URL, STEP_ANSWERS["company"], token=token)
+    post_screen(client, DEMO_URL, STEP_ANSWERS["needs"])
+    token = token_of(client.get(DEMO_URL).get_data(as_text=True))
+    with counted(demo) as final:
+        post_screen(client, DEMO_URL, STEP_ANSWERS["details"], token=token)
+
+    assert _rollups_in_order(middle) == ["analytics_response_day", "analytics_step_day"]
+    tables = _rollups_in_order(final)
+    assert tables == sorted(tables, key=ROLLUP_ORDER.index) and len(tables) == 4
+    # ... and last, just before COMMIT: the day's rollup rows are every submit's hot rows,
+    # whose locks would otherwise be held through the rest of the final submit.
+    for statements in (middle, final):
+        first = next(index for index, statement in enumerate(statements)
+                     if statement.startswith("INSERT INTO analytics_"))
+        assert all(statement.startswith("INSERT INTO analytics_")
+                   for statement in statements[first:]), "\n".join(statements[first:])
+
+
+def test_rollup_rows_are_upserted_in_key_order_whatever_the_order_of_changes():
+    from datetime import date
+
+    from app.analytics.rollups import apply_deltas
+    from app.models import ResponseDay
+
+    class Recorder:
+        class dialect:  # noqa: N801 - what apply_deltas reads of a connection
+            name = "postgresql"
+
+        def __init__(self) -> None:
+            self.rows: list[list[dict]] = []
+
+        def execute(self, _statement, parameters) -> None:
+            self.rows.append(parameters)
+
+    day = date(2026, 12, 3)
+    forwards, backwards = Recorder(), Recorder()
+    moved = {(1, day, 7, "in_progress", "step:needs", 1): {"responses": +1},
+             (1, day, 7, "in_progress", "step:company", 1): {"responses": -1},
+             (1, day, 7, "completed", "", 1): {"responses": 0}}  # cancels out: skipped
+    apply_deltas(forwards, {ResponseDay: moved})  # type: ignore[arg-type]
+    apply_deltas(backwards, {ResponseDay: dict(reversed(moved.items()))})  # type: ignore[arg-type]
+
+    assert forwards.rows == backwards.rows
+    assert [row["screen"] for row in forwards.rows[0]] == ["step:company", "step:needs"]
