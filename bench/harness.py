@@ -97,29 +97,24 @@ def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) used so far by a process and all its living children."""
     try:
         root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
+        return _cpu_of([root, *root.children(recursive=True)])
     except psutil.NoSuchProcess:
         return 0.0
-    total = 0.0
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
 
 
 def postgres_cpu_seconds() -> float:
     """CPU time used so far by the PostgreSQL server's living processes on this machine
     (0 without one): with the load test's web and alert workers, where the cores went."""
+    return _cpu_of([process for process in psutil.process_iter(["name"])
+                    if process.info["name"] in ("postgres", "postmaster")])
+
+
+def _cpu_of(processes: list[psutil.Process]) -> float:
     total = 0.0
-    for process in psutil.process_iter(["name"]):
-        if process.info["name"] not in ("postgres", "postmaster"):
-            continue
+    for process in processes:
         try:
             times = process.cpu_times()
-        except psutil.NoSuchProcess:
+        except psutil.NoSuchProcess:  # ended since it was listed
             continue
         total += times.user + times.system
     return total
