@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import g, make_response
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from app import db
 from app.builder import outline as ops
 from app.builder.choices import booking_targets, known_properties, nurture_tracks
-from app.builder.drafts import ChangeRefused
+from app.builder.drafts import ChangeRefused, Edited, edit_draft
 from app.builder.outline_view import element, outline, preview_screen, screens, select
 from app.builder.panels import ENDING_TYPES, validation_keys
 from app.forms.fields import FIELD_TYPES
 from app.forms.review import Review, review
 from app.models import Form
-from app.web.builder import is_htmx, render_editor
+from app.web.builder import form_or_404, is_htmx, render_editor
 
 
 def build_page(form: Form, at: str, *, errors: dict[str, str] | None = None,
@@ -40,6 +42,22 @@ def build_page(form: Form, at: str, *, errors: dict[str, str] | None = None,
     }
     response = make_response(render_editor("builder/build.html", form, **context), status)
     return response
+
+
+Refusal = ChangeRefused | ops.OutlineError
+
+
+def edit_as_user(slug: str, target: Form, change: Callable[[dict[str, Any]], Any],
+                 summary: str) -> tuple[Edited | None, Form, Refusal | None]:
+    """Apply one change to the draft as the signed-in user, uncommitted; when it is refused,
+    roll back and give the form as it is now, to show the refusal on."""
+    try:
+        edited = edit_draft(db.session(), target, change, summary=summary,
+                            user_id=int(current_user.id))
+    except (ChangeRefused, ops.OutlineError) as problem:
+        db.session().rollback()
+        return None, form_or_404(slug), problem
+    return edited, target, None
 
 
 def refused_page(form: Form, at: str, message: str) -> ResponseReturnValue:

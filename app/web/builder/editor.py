@@ -12,15 +12,13 @@ from typing import Any
 
 from flask import flash, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from app import db
 from app.builder import outline as ops
-from app.builder.drafts import ChangeRefused, edit_draft
 from app.builder.drafts import undo as undo_last
 from app.forms.fields import FIELD_TYPES
 from app.web.builder import bp, editor_view, form_or_404
-from app.web.builder.build_page import build_page, refusal_message, refused_page
+from app.web.builder.build_page import build_page, edit_as_user, refusal_message, refused_page
 
 
 @bp.get("/forms/<form>/build")
@@ -146,12 +144,8 @@ def _structural(slug: str, change: Callable[[dict[str, Any]], Any], summary: str
     def apply(draft: dict[str, Any]) -> None:
         result["value"] = change(draft)
 
-    try:
-        edited = edit_draft(db.session(), target, apply, summary=summary,
-                            user_id=int(current_user.id))
-    except (ChangeRefused, ops.OutlineError) as problem:
-        db.session().rollback()
-        target = form_or_404(slug)
+    edited, target, problem = edit_as_user(slug, target, apply, summary)
+    if edited is None:
         return refused_page(target, request.form.get("at", ""), refusal_message(problem))
     db.session().commit()
     at = select_after(edited.draft, result.get("value"))

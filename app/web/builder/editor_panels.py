@@ -12,11 +12,10 @@ from typing import Any
 
 from flask import g, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from app import db
 from app.builder import outline as ops
-from app.builder.drafts import ChangeRefused, Edited, edit_draft, last_change
+from app.builder.drafts import Edited, last_change
 from app.builder.outline_view import outline, preview_screen, screens, select
 from app.builder.panels import (
     Posted,
@@ -32,6 +31,7 @@ from app.models import Form
 from app.web.builder import bp, current_address, editor_view, form_or_404, is_htmx
 from app.web.builder.build_page import (
     build_page,
+    edit_as_user,
     issue_list,
     issues_here,
     refusal_message,
@@ -131,12 +131,8 @@ def _save_panel(slug: str, pointer: str | None, change: Callable[[dict[str, Any]
                                         "deleted in another window.")
     edited: Edited | None = None
     if not errors:
-        try:
-            edited = edit_draft(db.session(), target, change, summary=summary,
-                                user_id=int(current_user.id))
-        except (ChangeRefused, ops.OutlineError) as problem:
-            db.session().rollback()
-            target = form_or_404(slug)
+        edited, target, problem = edit_as_user(slug, target, change, summary)
+        if problem is not None:
             errors = _errors_by_input(problem, pointer)
     if edited is not None:
         db.session().commit()
