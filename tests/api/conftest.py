@@ -98,6 +98,11 @@ class World:
 def world(api_app: Flask, api: ApiClient) -> World:
     """Ada filled the demo form (a response, a contact, an SQL lead), a webhook endpoint
     got the lead's events, and one of its deliveries is dead."""
+    return make_world(api_app, api)
+
+
+def make_world(api_app: Flask, api: ApiClient) -> World:
+    """The `world` fixture's objects, made in the demo workspace with `api`'s token."""
     fill_demo(api_app.test_client(), *SALES_PATH)
     added = api.post("/api/v1/webhooks/endpoints", json={
         "name": "CRM", "url": "http://127.0.0.1:9/hook", "events": []})
