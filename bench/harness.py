@@ -120,6 +120,17 @@ def _cpu_of(processes: list[psutil.Process]) -> float:
     return total
 
 
+def cpu_capacity(cores: float, client_cores: float, cpu_ms_per_submission: float,
+                 target_rate: float) -> tuple[float, float]:
+    """(the most submissions/s the cores the client leaves could carry at this CPU cost,
+    the CPU per submission that `target_rate` allows): what a load run says about CPU
+    alone, before any queueing or lock."""
+    free = max(cores - client_cores, 0.0)
+    ceiling = free * 1000 / cpu_ms_per_submission if cpu_ms_per_submission > 0 else 0.0
+    budget = free * 1000 / target_rate if target_rate > 0 else 0.0
+    return ceiling, budget
+
+
 @contextmanager
 def gunicorn_process(app: str, env: dict[str, str], workers: int = GUNICORN_WORKERS,
                      threads: int = GUNICORN_THREADS, ready_path: str = "/",

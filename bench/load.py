@@ -47,11 +47,13 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+import psutil
 from harness import (
     BIN,
     OUT,
     ROOT,
     app_env,
+    cpu_capacity,
     cpu_seconds,
     gunicorn_process,
     machine_note,
@@ -288,6 +290,9 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
         stranded = tally.in_flight
     # The worker is stopped: no alert left in the middle of being sent.
     stored = database_check(database_url)
+    cpu_ms = (1000 * (web_cpu + worker_cpu + database_cpu) / done_in_window
+              if done_in_window else 0.0)
+    ceiling, budget = cpu_capacity(psutil.cpu_count() or 1, client_cpu, cpu_ms, args.rate)
     return {"database": label, "users": users, "pacing_s": pacing, "window_s": window,
             "submissions": done_in_window, "rate": done_in_window / window if window else 0.0,
             "target_rate": args.rate, "visits": {
@@ -303,6 +308,8 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
                                         if done_in_window else 0.0),
             "database_cpu_ms_per_visit": (1000 * database_cpu / done_in_window
                                           if done_in_window else 0.0),
+            "cpu_ms_per_visit": cpu_ms, "cores": psutil.cpu_count() or 1,
+            "cpu_ceiling_rate": ceiling, "cpu_budget_ms": budget,
             "machine": [load_before, load_after],
             "gunicorn": {"workers": args.workers, "threads": args.threads,
                          "worker_class": "gthread"}}
@@ -366,6 +373,10 @@ def report(result: dict[str, Any], passed: bool, reasons: list[str]) -> None:
              if result["database_cpu_ms_per_visit"] else "")
           + "; client (locust) "
           f"{result['client_cpu']:.0%} of a core")
+    print(f"  capacity: at {result['cpu_ms_per_visit']:.0f} ms of CPU per submission (web, "
+          f"worker, database) the {result['cores'] - result['client_cpu']:.2f} cores the "
+          f"client leaves carry at most {result['cpu_ceiling_rate']:.1f} submissions/s; "
+          f"{result['target_rate']:g}/s allows {result['cpu_budget_ms']:.0f} ms")
     print(f"  endings: {result['endings']}")
     print(f"  database: {stored['completed_responses']} completed responses "
           f"({stored['taken_for_bots']} taken for bots), {stored['leads']} leads, "

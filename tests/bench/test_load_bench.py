@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 VISITS = 6
 
@@ -41,3 +43,8 @@ def test_a_few_load_test_visits_all_complete_without_errors(database_url: str, d
     # Where the cores went: the web workers always; the database server's too on PostgreSQL.
     assert result["web_cpu_ms_per_visit"] > 0
     assert (result["database_cpu_ms_per_visit"] > 0) == database_url.startswith("postgresql")
+    # What the CPU alone allows: the ceiling and the budget follow from the same numbers.
+    free = result["cores"] - result["client_cpu"]
+    assert result["cpu_ms_per_visit"] >= result["web_cpu_ms_per_visit"]
+    assert result["cpu_ceiling_rate"] * result["cpu_ms_per_visit"] == pytest.approx(free * 1000)
+    assert result["cpu_budget_ms"] == pytest.approx(free * 1000 / VISITS)
