@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import metrics
 from app.sqlite_gate import WriterGate, gate_for
 
 _IMMEDIATE = "leadform_begin_immediate"
@@ -52,7 +53,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 15_000, echo: bool = False,
                            connect_args={"timeout": busy_timeout_ms / 1000})
     _configure_sqlite(engine, busy_timeout_ms)
     if parsed.database and parsed.database != ":memory:" and "mode=memory" not in url:
-        _GATES[parsed.database] = gate_for(parsed.database, busy_timeout_ms / 1000)
+        gate = _GATES[parsed.database] = gate_for(parsed.database, busy_timeout_ms / 1000)
+        gate.observe = metrics.observe_sqlite_writer
     return engine
 
 

@@ -48,6 +48,17 @@ REQUEST_DURATION = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
+# SQLite's one writer at a time (app.sqlite_gate): the rate of held seconds is the share
+# of time the database is writing; near 1, writers queue and PostgreSQL is the way out.
+SQLITE_WRITE_WAIT = Histogram(
+    "leadform_sqlite_write_wait_seconds", "Time a SQLite writer waited for its turn.",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15),
+)
+SQLITE_WRITE_HOLD = Histogram(
+    "leadform_sqlite_write_hold_seconds", "Time a SQLite writer held the write lock.",
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1, 5),
+)
+
 _ON_COMMIT = "leadform.metrics_on_commit"
 log = logging.getLogger("leadform.metrics")
 
@@ -89,6 +100,11 @@ def record_delivery(channel: str, *, ok: bool, event_created_at: object, now: da
 
 def observe_request(method: str, endpoint: str, status: int, seconds: float) -> None:
     REQUEST_DURATION.labels(method=method, endpoint=endpoint, status=str(status)).observe(seconds)
+
+
+def observe_sqlite_writer(wait_seconds: float, hold_seconds: float) -> None:
+    SQLITE_WRITE_WAIT.observe(wait_seconds)
+    SQLITE_WRITE_HOLD.observe(hold_seconds)
 
 
 def _parse_time(value: object) -> datetime | None:

@@ -8,6 +8,10 @@ on a lock, processes (gunicorn workers, the alert worker) on an exclusive `flock
 file beside the database, which the kernel hands to the next process at once and frees
 by itself when its holder dies (even by SIGKILL). Waiting is bounded by the busy timeout;
 past it the writer goes on to `BEGIN IMMEDIATE` and SQLite's own timeout decides.
+
+Each outermost hold reports how long its writer waited and then held the gate
+(`WriterGate.observe`, the Prometheus histograms of app.metrics): the held seconds per
+second are the share of time the database is writing, the ceiling of a SQLite install.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 # How often a process waiting for another's lock looks again: at most 1 ms of idle
@@ -34,18 +38,26 @@ class WriterGate:
         self._depth = 0  # nested write sessions of the thread holding the lock
         self._fd: int | None = None
         self._pid = 0
+        # Told (seconds waited, seconds held) after each outermost hold, outside the gate.
+        self.observe: Callable[[float, float], None] | None = None
 
     @contextmanager
     def held(self) -> Iterator[None]:
+        asked = time.perf_counter()
         with self._threads:
             self._depth += 1
-            locked = self._depth > 1 or self._lock_file()
+            outermost = self._depth == 1
+            locked = not outermost or self._lock_file()
+            taken = time.perf_counter()
             try:
                 yield
             finally:
                 self._depth -= 1
                 if self._depth == 0 and locked:
                     fcntl.flock(self._fd_here(), fcntl.LOCK_UN)
+                released = time.perf_counter()
+        if outermost and self.observe is not None:
+            self.observe(taken - asked, released - taken)
 
     def _lock_file(self) -> bool:
         """Take the file lock; False (go on without it) after the timeout or on no file."""

@@ -31,8 +31,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--disable-quic",
                  "--no-first-run"]
 POSTGRES_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
-# How `make run` serves the app: the deployment shape the benchmarks measure.
-GUNICORN_WORKERS, GUNICORN_THREADS = 2, 4
+# How `make run` serves the app (gunicorn.conf.py's defaults): the shape the benchmarks
+# measure.
+GUNICORN_WORKERS, GUNICORN_THREADS = min(2 * (os.cpu_count() or 1) + 1, 12), 1
 
 
 def free_port() -> int:

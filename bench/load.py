@@ -15,12 +15,15 @@ second.
 The numbers are taken over --duration seconds after a warm-up of one pacing period
 (every user has started); then no new visit begins, the ones in flight finish, and the
 database is checked: as many completed responses as visits the clients completed,
-none of them taken for a bot. Prints p50/p95/p99 per request kind, errors, and the
-achieved submissions/s against the goal (p99 < 300 ms for every kind, 0 errors, at
-least 95% of --rate): PASS or FAIL. Exits 1 on errors (or, with --strict, on FAIL).
+none of them taken for a bot. On SQLite it also reads the app's write-lock histograms
+from /metrics (every process writes them to one PROMETHEUS_MULTIPROC_DIR): the share of
+the window the one writer held the lock, and what that allows per second. Prints
+p50/p95/p99 per request kind, errors, and the achieved submissions/s against the goal
+(p99 < 300 ms for every kind, 0 errors, at least 95% of --rate): PASS or FAIL. Exits 1
+on errors (or, with --strict, on FAIL).
 
 Run: .venv/bin/python bench/load.py [--database sqlite|postgresql|both] [--duration 300]
-         [--rate 50] [--workers 2] [--threads 4] [--think-scale 1] [--json FILE]
+         [--rate 50] [--workers 2 x cores + 1] [--threads 1] [--think-scale 1] [--json FILE]
          [--database-url URL] [--submissions N] [--server-log FILE] [--strict]
 (`--submissions N`: just N visits, the whole run measured; the smoke test uses it.)
 """
@@ -38,7 +41,9 @@ import random
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
@@ -50,6 +55,8 @@ import gevent
 import psutil
 from harness import (
     BIN,
+    GUNICORN_THREADS,
+    GUNICORN_WORKERS,
     OUT,
     ROOT,
     app_env,
@@ -64,6 +71,7 @@ from harness import (
     stop,
 )
 from load_visitor import LEAST_FILL_SECONDS, Failed, Form, Reply, Visit
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 
 GOAL_P99_MS = 300.0
@@ -210,16 +218,52 @@ def alert_worker(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
         stop(process)
 
 
-def bench_env(database_url: str, think_scale: float) -> dict[str, str]:
+METRICS_TOKEN = secrets.token_urlsafe(32)
+WRITE_LOCK = ("leadform_sqlite_write_hold_seconds", "leadform_sqlite_write_wait_seconds")
+
+
+def bench_env(database_url: str, think_scale: float, metrics_dir: str = "") -> dict[str, str]:
     """Every visitor comes from 127.0.0.1, so the per-IP limits are lifted; the bot timer
-    stays on, below the least time a visit spends in the form."""
+    stays on, below the least time a visit spends in the form. With `metrics_dir`, every
+    process (web workers, alert worker) writes its Prometheus values there."""
     least_fill = min(3.0, 0.5 * LEAST_FILL_SECONDS * think_scale)
-    return {**app_env(database_url),
+    shared = {"PROMETHEUS_MULTIPROC_DIR": metrics_dir} if metrics_dir else {}
+    return {**app_env(database_url), **shared, "LEADFORM_METRICS_TOKEN": METRICS_TOKEN,
             "LEADFORM_SECRET_KEY": secrets.token_urlsafe(32),
             "LEADFORM_SESSION_COOKIE_SECURE": "false",
             "LEADFORM_SUBMIT_RATE_LIMIT": "1000000 per minute",
             "LEADFORM_BEACON_RATE_LIMIT": "1000000 per minute",
             "LEADFORM_MIN_FILL_SECONDS": f"{least_fill:.3f}"}
+
+
+def write_lock_totals(base: str) -> dict[str, float]:
+    """The write-lock histograms' counts and sums, all processes together, from /metrics."""
+    request = urllib.request.Request(base + "/metrics",
+                                     headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    with urllib.request.urlopen(request, timeout=30) as reply:  # noqa: S310 - our loopback
+        text_page = reply.read().decode()
+    totals = {f"{name}_{part}": 0.0 for name in WRITE_LOCK for part in ("count", "sum")}
+    for family in text_string_to_metric_families(text_page):
+        for sample in family.samples:
+            if sample.name in totals:
+                totals[sample.name] += sample.value
+    return totals
+
+
+def write_lock_share(before: dict[str, float], after: dict[str, float], window: float,
+                     submissions: int) -> dict[str, float] | None:
+    """What SQLite's one writer did in the window; None where nothing held it (PostgreSQL)."""
+    held = after["leadform_sqlite_write_hold_seconds_sum"] - before[
+        "leadform_sqlite_write_hold_seconds_sum"]
+    holds = after["leadform_sqlite_write_hold_seconds_count"] - before[
+        "leadform_sqlite_write_hold_seconds_count"]
+    waited = after["leadform_sqlite_write_wait_seconds_sum"] - before[
+        "leadform_sqlite_write_wait_seconds_sum"]
+    if holds <= 0 or window <= 0 or submissions <= 0:
+        return None
+    return {"busy_share": held / window, "held_ms_per_visit": 1000 * held / submissions,
+            "holds_per_visit": holds / submissions, "mean_hold_ms": 1000 * held / holds,
+            "mean_wait_ms": 1000 * waited / holds, "ceiling_rate": submissions / held}
 
 
 def database_check(database_url: str) -> dict[str, int]:
@@ -245,8 +289,14 @@ def database_check(database_url: str) -> dict[str, int]:
 
 
 def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="leadform-bench-metrics-") as metrics_dir:
+        return _run_load(label, database_url, args, metrics_dir)
+
+
+def _run_load(label: str, database_url: str, args: argparse.Namespace, metrics_dir: str
+              ) -> dict[str, Any]:
     prepare(database_url)
-    env = bench_env(database_url, args.think_scale)
+    env = bench_env(database_url, args.think_scale, metrics_dir)
     pacing = math.ceil(PACING_SECONDS * args.think_scale) + 5
     tally = Tally(limit=args.submissions)
     users = args.submissions or math.ceil(args.rate * pacing)
@@ -265,6 +315,7 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
         runner = environment.create_local_runner()
         load_before = machine_note()
         cpu, began_server_cpu = time.process_time(), server_cpu()
+        began_lock = write_lock_totals(base)
         runner.start(users, spawn_rate=args.rate)
         if args.submissions:
             window, done_before = _until(lambda: tally.completed + tally.failed
@@ -275,10 +326,11 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
             gevent.sleep(pacing)
             environment.stats.reset_all()
             done_before, cpu, began = tally.completed, time.process_time(), time.monotonic()
-            began_server_cpu = server_cpu()
+            began_server_cpu, began_lock = server_cpu(), write_lock_totals(base)
             gevent.sleep(args.duration)
             window = time.monotonic() - began
         measured = snapshot(environment)
+        ended_lock = write_lock_totals(base)
         client_cpu = (time.process_time() - cpu) / window if window else 0.0
         web_cpu, worker_cpu, database_cpu = (
             now - then for now, then in zip(server_cpu(), began_server_cpu, strict=True))
@@ -293,6 +345,7 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
     cpu_ms = (1000 * (web_cpu + worker_cpu + database_cpu) / done_in_window
               if done_in_window else 0.0)
     ceiling, budget = cpu_capacity(psutil.cpu_count() or 1, client_cpu, cpu_ms, args.rate)
+    write_lock = write_lock_share(began_lock, ended_lock, window, done_in_window)
     return {"database": label, "users": users, "pacing_s": pacing, "window_s": window,
             "submissions": done_in_window, "rate": done_in_window / window if window else 0.0,
             "target_rate": args.rate, "visits": {
@@ -309,7 +362,7 @@ def run_load(label: str, database_url: str, args: argparse.Namespace) -> dict[st
             "database_cpu_ms_per_visit": (1000 * database_cpu / done_in_window
                                           if done_in_window else 0.0),
             "cpu_ms_per_visit": cpu_ms, "cores": psutil.cpu_count() or 1,
-            "cpu_ceiling_rate": ceiling, "cpu_budget_ms": budget,
+            "cpu_ceiling_rate": ceiling, "cpu_budget_ms": budget, "write_lock": write_lock,
             "machine": [load_before, load_after],
             "gunicorn": {"workers": args.workers, "threads": args.threads,
                          "worker_class": "gthread"}}
@@ -377,6 +430,13 @@ def report(result: dict[str, Any], passed: bool, reasons: list[str]) -> None:
           f"worker, database) the {result['cores'] - result['client_cpu']:.2f} cores the "
           f"client leaves carry at most {result['cpu_ceiling_rate']:.1f} submissions/s; "
           f"{result['target_rate']:g}/s allows {result['cpu_budget_ms']:.0f} ms")
+    lock = result.get("write_lock")
+    if lock:
+        print(f"  SQLite write lock: held {lock['busy_share']:.0%} of the window, "
+              f"{lock['held_ms_per_visit']:.1f} ms per submission in "
+              f"{lock['holds_per_visit']:.1f} holds (mean {lock['mean_hold_ms']:.1f} ms, "
+              f"mean wait {lock['mean_wait_ms']:.1f} ms): one writer at a time carries at most "
+              f"{lock['ceiling_rate']:.1f} submissions/s")
     print(f"  endings: {result['endings']}")
     print(f"  database: {stored['completed_responses']} completed responses "
           f"({stored['taken_for_bots']} taken for bots), {stored['leads']} leads, "
@@ -395,8 +455,10 @@ def main() -> int:
                         "demo here) instead of making one")
     parser.add_argument("--duration", type=float, default=300, help="seconds measured")
     parser.add_argument("--rate", type=float, default=50, help="submissions per second")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=GUNICORN_WORKERS,
+                        help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=GUNICORN_THREADS,
+                        help="threads per gunicorn worker")
     parser.add_argument("--think-scale", type=float, default=1.0,
                         help="multiplies every think time (1: a person's pace)")
     parser.add_argument("--submissions", type=int, help="only this many visits, all measured")

@@ -48,3 +48,14 @@ def test_a_few_load_test_visits_all_complete_without_errors(database_url: str, d
     assert result["cpu_ms_per_visit"] >= result["web_cpu_ms_per_visit"]
     assert result["cpu_ceiling_rate"] * result["cpu_ms_per_visit"] == pytest.approx(free * 1000)
     assert result["cpu_budget_ms"] == pytest.approx(free * 1000 / VISITS)
+    # SQLite's one writer: read from the app's own histograms over /metrics, all processes.
+    lock = result["write_lock"]
+    if database_url.startswith("sqlite"):
+        # The beacon, the view, the first screen and the final one held it at least.
+        assert lock["holds_per_visit"] >= 4
+        assert 0 < lock["busy_share"] < 1 and lock["mean_hold_ms"] > 0
+        assert lock["held_ms_per_visit"] == pytest.approx(
+            lock["holds_per_visit"] * lock["mean_hold_ms"])
+        assert lock["ceiling_rate"] == pytest.approx(1000 / lock["held_ms_per_visit"])
+    else:
+        assert lock is None  # PostgreSQL has no single write lock

@@ -172,6 +172,26 @@ def test_submission_and_stage_change_are_counted(api_app):
     assert "leadform_outbox_queue_depth" in body and "leadform_request_duration_seconds" in body
 
 
+def test_sqlite_write_lock_time_is_measured_and_postgresql_has_none(api_app, database_url):
+    """On SQLite every write transaction's wait and hold are observed; PostgreSQL has no
+    single write lock, so its count stays where it was."""
+    holds = value("leadform_sqlite_write_hold_seconds_count")
+    held = value("leadform_sqlite_write_hold_seconds_sum")
+    fill_demo(api_app.test_client(), *SALES_PATH)
+    if database_url.startswith("sqlite"):
+        # At least the view, each screen's submit: one hold apiece, each of some length.
+        assert value("leadform_sqlite_write_hold_seconds_count") >= holds + 4
+        assert value("leadform_sqlite_write_hold_seconds_sum") > held
+        assert (value("leadform_sqlite_write_wait_seconds_count")
+                == value("leadform_sqlite_write_hold_seconds_count"))
+        api_app.config["METRICS_TOKEN"] = TOKEN
+        page = api_app.test_client().get("/metrics",
+                                         headers={"Authorization": f"Bearer {TOKEN}"})
+        assert "leadform_sqlite_write_hold_seconds_bucket" in page.get_data(as_text=True)
+    else:
+        assert value("leadform_sqlite_write_hold_seconds_count") == holds
+
+
 def test_api_stage_change_is_counted(api_app, api):
     fill_demo(api_app.test_client(), *SALES_PATH)
     lead_id = api.get("/api/v1/leads").json["data"][0]["id"]

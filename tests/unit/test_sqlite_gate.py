@@ -147,3 +147,42 @@ def test_write_sessions_on_a_file_database_hold_its_gate(tmp_path):
         assert _is_locked(lock_path)
     assert not _is_locked(lock_path)
     engine.dispose()
+
+
+def test_each_outermost_hold_reports_its_wait_and_hold(lock_path, start_holder):
+    gate = WriterGate(lock_path, timeout_seconds=10)
+    reports: list[tuple[float, float]] = []
+    gate.observe = lambda wait, hold: reports.append((wait, hold))
+    holder = start_holder(0.3)
+    with gate.held():
+        with gate.held():  # nested: part of the same hold, not a second one
+            time.sleep(0.1)
+    holder.join(10)
+    [(wait, hold)] = reports
+    assert 0.15 < wait < 5  # the other process's turn
+    assert 0.1 <= hold < 5
+
+    with gate.held():
+        pass
+    assert len(reports) == 2 and reports[1][0] < 0.1  # nobody else wanted it
+
+
+def test_the_app_engine_counts_sqlite_write_holds_for_prometheus(tmp_path):
+    from sqlalchemy import text
+
+    from app.db import make_engine, write_session
+    from app.metrics import SQLITE_WRITE_HOLD, SQLITE_WRITE_WAIT
+
+    def count(histogram) -> float:
+        return next(sample.value for metric in histogram.collect() for sample in metric.samples
+                    if sample.name.endswith("_count"))
+
+    holds, waits = count(SQLITE_WRITE_HOLD), count(SQLITE_WRITE_WAIT)
+    engine = make_engine(f"sqlite:///{tmp_path}/app.db")
+    with write_session(engine) as session:
+        session.execute(text("CREATE TABLE t (x INTEGER)"))
+    with write_session(engine) as session:
+        session.execute(text("INSERT INTO t VALUES (1)"))
+    assert count(SQLITE_WRITE_HOLD) == holds + 2
+    assert count(SQLITE_WRITE_WAIT) == waits + 2
+    engine.dispose()
