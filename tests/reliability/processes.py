@@ -51,7 +51,8 @@ def tail(path: Path, size: int = 3000) -> str:
 
 
 class Gunicorn:
-    """`gunicorn wsgi:app` as `make run` serves it (gthread, 2 workers x 4 threads)."""
+    """`gunicorn wsgi:app` with gthread workers: 2 x 4 threads by default, so a kill lands on
+    several requests in flight at once (`make run` serves one thread per worker)."""
 
     def __init__(self, env: dict[str, str], log: Path, workers: int = 2, threads: int = 4) -> None:
         self.port = free_port()

@@ -1,6 +1,7 @@
 """Crash durability (issue 10): kill -9 the web workers and the alert worker under load.
 
-The app runs as deployed, gunicorn (2 gthread workers x 4 threads) plus
+The app runs as deployed, gunicorn (2 gthread workers x 4 threads, so each kill
+lands on several requests in flight; `make run` serves 1 thread per worker) plus
 `flask worker`, with the fast path on (web processes send alerts right after
 commit, so a web kill also lands mid-delivery). Scripted visitors complete the demo
 form with unique emails while a chaos thread SIGKILLs a random gunicorn worker and
