@@ -344,7 +344,8 @@ def _run_load(label: str, database_url: str, args: argparse.Namespace, metrics_d
     stored = database_check(database_url)
     cpu_ms = (1000 * (web_cpu + worker_cpu + database_cpu) / done_in_window
               if done_in_window else 0.0)
-    ceiling, budget = cpu_capacity(psutil.cpu_count() or 1, client_cpu, cpu_ms, args.rate)
+    cores = psutil.cpu_count() or 1
+    ceiling, budget = cpu_capacity(cores, client_cpu, cpu_ms, args.rate)
     write_lock = write_lock_share(began_lock, ended_lock, window, done_in_window)
     return {"database": label, "users": users, "pacing_s": pacing, "window_s": window,
             "submissions": done_in_window, "rate": done_in_window / window if window else 0.0,
@@ -361,7 +362,7 @@ def _run_load(label: str, database_url: str, args: argparse.Namespace, metrics_d
                                         if done_in_window else 0.0),
             "database_cpu_ms_per_visit": (1000 * database_cpu / done_in_window
                                           if done_in_window else 0.0),
-            "cpu_ms_per_visit": cpu_ms, "cores": psutil.cpu_count() or 1,
+            "cpu_ms_per_visit": cpu_ms, "cores": cores,
             "cpu_ceiling_rate": ceiling, "cpu_budget_ms": budget, "write_lock": write_lock,
             "machine": [load_before, load_after],
             "gunicorn": {"workers": args.workers, "threads": args.threads,
