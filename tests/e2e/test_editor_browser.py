@@ -43,9 +43,11 @@ def editor(browser, server: str) -> Iterator[Page]:
 
 
 def _outline_labels(page: Page, step: int) -> list[str]:
-    return [text.split("\n")[0].rstrip(" *") for text in
-            page.locator(".ed-steps > li").nth(step).locator(".ed-field .ed-label")
-            .all_inner_texts()]
+    """The questions' labels, without the required marks. Read whether or not the stylesheet
+    applies yet: on a page just swapped in, the screen-reader text can share the line."""
+    texts = (page.locator(".ed-steps > li").nth(step).locator(".ed-field .ed-label")
+             .all_inner_texts())
+    return [" ".join(text.split()).removesuffix("(required)").rstrip(" *") for text in texts]
 
 
 def test_an_edit_autosaves_and_the_preview_shows_it(editor: Page, server: str) -> None:
